@@ -1,0 +1,59 @@
+// Builds the HTTP API without listening, so tests drive it with inject() and server.ts listens.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { TaskIndex } from '../inbox/task-index';
+import type { ProcessDefinition } from '../workflows/engine/process-definition';
+import { PROCESSES } from '../workflows/processes';
+import { OperatorDirectory, DEMO_OPERATORS } from './operator-directory';
+import { ProcessRuns } from './process-runs';
+import { problemHandler } from './plugins/problem-handler';
+import { identity } from './plugins/identity';
+import { healthRoutes } from './routes/health';
+import { processRoutes } from './routes/processes';
+import { runRoutes } from './routes/runs';
+import { taskRoutes } from './routes/tasks';
+
+export interface ApiDeps {
+  temporal: Client;
+  index: TaskIndex;
+  directory?: OperatorDirectory;
+  processes?: readonly ProcessDefinition[];
+  logger?: Logger | false;
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 256 * 1024,
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tandem API',
+        version: API_VERSION,
+        description: 'Start process runs, follow them, and decide their human tasks. Errors are application/problem+json.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(problemHandler);
+  await app.register(identity, { directory: deps.directory ?? new OperatorDirectory(DEMO_OPERATORS) });
+
+  const runs = new ProcessRuns(deps.temporal);
+  await app.register(healthRoutes);
+  await app.register(processRoutes, { processes: deps.processes ?? PROCESSES, runs });
+  await app.register(runRoutes, { runs });
+  await app.register(taskRoutes, { runs, index: deps.index });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,26 @@
+// Resolves the calling operator once per request, for the routes that act as a person.
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../workflows/engine/messages';
+import type { OperatorDirectory } from '../operator-directory';
+import { problems } from '../problems';
+
+export const OPERATOR_HEADER = 'x-operator-id';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The operator making the call; throws 401 when there is none. */
+    actor(): Actor;
+  }
+}
+
+export const identity = fp<{ directory: OperatorDirectory }>(async (app, { directory }) => {
+  app.decorateRequest('actor', function (this: FastifyRequest): Actor {
+    const header = this.headers[OPERATOR_HEADER];
+    const operatorId = Array.isArray(header) ? header[0] : header;
+    if (!operatorId) throw problems.unauthenticated(`Send the ${OPERATOR_HEADER} header naming the operator`);
+    const operator = directory.find(operatorId);
+    if (!operator) throw problems.unauthenticated(`Unknown operator ${operatorId}`);
+    return directory.actorOf(operator);
+  });
+});

@@ -1,0 +1,63 @@
+// Every error the API returns is application/problem+json (RFC 9457), made here by factories so
+// titles, types and statuses never drift between routes.
+import { z } from 'zod';
+
+export const FieldIssue = z.object({
+  field: z.string().describe('Where the problem is, e.g. `body.claimRef` or `data.reason`'),
+  message: z.string(),
+});
+
+export const Problem = z
+  .object({
+    type: z.string().describe('Stable identifier of the kind of problem'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    field: z.string().optional().describe('The first offending field, when one is to blame'),
+    errors: z.array(FieldIssue).optional(),
+  })
+  .catchall(z.unknown());
+export type Problem = z.infer<typeof Problem>;
+export type FieldIssue = z.infer<typeof FieldIssue>;
+
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+function make(slug: string, title: string, status: number) {
+  return (detail?: string, extra: Partial<Problem> = {}): ProblemError =>
+    new ProblemError({ type: `urn:tandem:problem:${slug}`, title, status, ...(detail ? { detail } : {}), ...extra });
+}
+
+export const problems = {
+  invalidRequest: (issues: FieldIssue[], detail = 'The request does not match its schema') =>
+    make('invalid-request', 'Invalid request', 400)(detail, { field: issues[0]?.field, errors: issues }),
+  invalidDecision: (issues: FieldIssue[]) =>
+    make('invalid-decision', 'The decision does not match the task form', 400)('Fix the named fields and send the decision again', {
+      field: issues[0]?.field,
+      errors: issues,
+    }),
+  unauthenticated: make('unauthenticated', 'Who is calling?', 401),
+  forbidden: make('forbidden', 'Not allowed', 403),
+  notFound: make('not-found', 'Not found', 404),
+  unknownProcess: make('unknown-process', 'No such process', 404),
+  runNotFound: make('run-not-found', 'No such run', 404),
+  taskNotFound: make('task-not-found', 'No such task', 404),
+  taskAlreadyCompleted: make('task-already-completed', 'Task already completed', 409),
+  runFinished: make('run-finished', 'The run has already finished', 409),
+  idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),
+  taskCancelled: make('task-cancelled', 'The run was cancelled', 410),
+  unavailable: make('unavailable', 'A backing service is unavailable', 503),
+  internal: make('internal', 'Internal error', 500),
+};
+
+/** Turns zod issues into field issues; `prefix` names the part of the request (body, query…). */
+export function fieldIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>, prefix?: string): FieldIssue[] {
+  return issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,188 @@
+// The API's only door into Temporal: start a run (idempotently), read a run, read and decide a
+// task. Temporal failures are translated into problems here, so routes stay thin.
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
+import { TaskFailureType, type TaskFailureType as FailureType } from '../workflows/engine/failures';
+import {
+  completeTaskUpdate,
+  runIdOfTask,
+  runViewQuery,
+  taskQuery,
+  type Actor,
+  type CompleteTaskResult,
+  type HumanTaskView,
+  type RunView,
+} from '../workflows/engine/messages';
+import type { DecisionIssue } from '../workflows/engine/task-form';
+import { problems, type ProblemError } from './problems';
+
+const SA = {
+  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
+  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
+  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
+};
+
+export interface StartedRun {
+  runId: string;
+  created: boolean;
+}
+
+export interface RunSnapshot {
+  description: WorkflowExecutionDescription;
+  view?: RunView;
+  outcome?: unknown;
+  failure?: { message: string; type?: string };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** JSON with sorted keys, so the same input always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const TASK_FAILURE_PROBLEMS: Record<FailureType, (f: ApplicationFailure) => ProblemError> = {
+  [TaskFailureType.NotFound]: (f) => problems.taskNotFound(f.message),
+  [TaskFailureType.NotYours]: (f) => problems.taskNotFound(f.message),
+  [TaskFailureType.AlreadyCompleted]: (f) => problems.taskAlreadyCompleted(f.message, { ...(f.details?.[0] as object) }),
+  [TaskFailureType.Cancelled]: (f) => problems.taskCancelled(f.message),
+  [TaskFailureType.InvalidDecision]: (f) =>
+    problems.invalidDecision(((f.details?.[0] as { issues?: DecisionIssue[] })?.issues ?? []).map((i) => ({ ...i, field: `body.${i.field}` }))),
+};
+
+export class ProcessRuns {
+  constructor(private readonly client: Client) {}
+
+  /** Starts a run; with an idempotency key, the same key (per client) always yields the same run. */
+  async start(process: ProcessDefinition, input: unknown, idempotencyKey?: string): Promise<StartedRun> {
+    const client = process.clientOf(input);
+    const inputHash = sha256(canonical(input));
+    const runId = idempotencyKey ? `${process.name}-${sha256(`${client}\n${idempotencyKey}`).slice(0, 32)}` : `${process.name}-${randomUUID()}`;
+    if (idempotencyKey) {
+      const existing = await this.describeOrNull(runId);
+      if (existing) return this.sameRun(runId, existing, inputHash);
+    }
+    await this.client.workflow.start(process.workflowType, {
+      taskQueue: ORCHESTRATION_TASK_QUEUE,
+      workflowId: runId,
+      args: [input],
+      // A concurrent start with the same key joins the run; a finished one is never restarted.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { inputHash, process: process.name },
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: SA.client, value: client },
+        { key: SA.process, value: process.name },
+        { key: SA.businessRef, value: process.businessRefOf(input) },
+      ]),
+    });
+    return { runId, created: true };
+  }
+
+  async read(runId: string): Promise<RunSnapshot> {
+    const handle = this.client.workflow.getHandle(runId);
+    const description = await this.describeOrNull(runId);
+    if (!description) throw problems.runNotFound(`No run ${runId}`);
+    const snapshot: RunSnapshot = { description, view: await this.queryView(handle) };
+    const status = description.status.name;
+    if (status === 'COMPLETED') snapshot.outcome = await handle.result();
+    else if (status !== 'RUNNING') snapshot.failure = await this.failureOf(handle);
+    return snapshot;
+  }
+
+  /** Reads a task from its run (the source of truth); unknown and out-of-scope tasks are both 404. */
+  async task(taskId: string, actor: Actor): Promise<HumanTaskView> {
+    const runId = runIdOfTask(taskId);
+    if (!runId) throw problems.taskNotFound(`No task ${taskId}`);
+    const handle = this.client.workflow.getHandle(runId);
+    let task: HumanTaskView | null;
+    try {
+      task = await handle.query(taskQuery, taskId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw problems.taskNotFound(`No task ${taskId}`);
+      throw err;
+    }
+    if (!task || !actor.clients.includes(task.client) || !actor.teams.includes(task.team)) throw problems.taskNotFound(`No task ${taskId}`);
+    return task;
+  }
+
+  /** Sends the decision as an Update; the workflow's validator has the last word. */
+  async decide(taskId: string, decision: { action: string; data: unknown }, actor: Actor, idempotencyKey?: string): Promise<CompleteTaskResult> {
+    const runId = runIdOfTask(taskId);
+    if (!runId) throw problems.taskNotFound(`No task ${taskId}`);
+    const handle = this.client.workflow.getHandle(runId);
+    try {
+      return await handle.executeUpdate(completeTaskUpdate, {
+        args: [{ taskId, action: decision.action, data: decision.data, actor }],
+        updateId: idempotencyKey ? `complete:${taskId}:${sha256(`${actor.operatorId}\n${idempotencyKey}`).slice(0, 32)}` : randomUUID(),
+      });
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type && cause.type in TASK_FAILURE_PROBLEMS) {
+        throw TASK_FAILURE_PROBLEMS[cause.type as FailureType](cause);
+      }
+      if (err instanceof WorkflowNotFoundError) throw await this.closedRunProblem(runId, taskId);
+      throw err;
+    }
+  }
+
+  private async closedRunProblem(runId: string, taskId: string): Promise<ProblemError> {
+    const description = await this.describeOrNull(runId);
+    if (!description) return problems.taskNotFound(`No task ${taskId}`);
+    if (description.status.name === 'CANCELLED') return problems.taskCancelled(`Run ${runId} was cancelled`);
+    return problems.runFinished(`Run ${runId} is ${description.status.name.toLowerCase()}; its tasks can no longer be decided`);
+  }
+
+  private sameRun(runId: string, existing: WorkflowExecutionDescription, inputHash: string): StartedRun {
+    if (existing.memo?.inputHash !== inputHash) {
+      throw problems.idempotencyConflict(`Run ${runId} was started with this Idempotency-Key and a different input`, {
+        field: 'header.idempotency-key',
+      });
+    }
+    return { runId, created: false };
+  }
+
+  private async describeOrNull(runId: string): Promise<WorkflowExecutionDescription | null> {
+    try {
+      return await this.client.workflow.getHandle(runId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  private async queryView(handle: WorkflowHandle): Promise<RunView | undefined> {
+    try {
+      return await handle.query(runViewQuery);
+    } catch {
+      // A run that failed before the engine set its handlers, or no worker to answer: describe still tells its status.
+      return undefined;
+    }
+  }
+
+  private async failureOf(handle: WorkflowHandle): Promise<{ message: string; type?: string }> {
+    try {
+      await handle.result();
+      return { message: 'unknown' };
+    } catch (err) {
+      const cause = (err as { cause?: Error }).cause ?? (err as Error);
+      return { message: cause.message, type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause.name };
+    }
+  }
+}

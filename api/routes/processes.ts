@@ -1,0 +1,54 @@
+// Processes: what can be run, with the JSON Schema of each input, and one start route per
+// process so each documents its own input in the OpenAPI document.
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { formActions } from '../../workflows/engine/task-form';
+import type { ProcessDefinition } from '../../workflows/engine/process-definition';
+import type { ProcessRuns } from '../process-runs';
+import { IdempotencyKey, ProcessSummary, RunStarted } from '../schemas';
+import { withProblems } from './responses';
+
+export interface ProcessRoutesOptions {
+  processes: readonly ProcessDefinition[];
+  runs: ProcessRuns;
+}
+
+const jsonSchema = (schema: z.ZodType): Record<string, unknown> => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+
+export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async (app, { processes, runs }) => {
+  app.get(
+    '/processes',
+    { schema: { summary: 'List the processes and their input schemas', tags: ['processes'], response: withProblems({ 200: z.array(ProcessSummary) }) } },
+    async () =>
+      processes.map((p) => ({
+        name: p.name,
+        version: p.version,
+        title: p.title,
+        description: p.description,
+        startUrl: `/processes/${p.name}/runs`,
+        inputSchema: jsonSchema(p.input),
+        taskForms: p.taskForms.map((f) => ({ kind: f.kind, title: f.title, actions: formActions(f), jsonSchema: jsonSchema(f.decision) })),
+      })),
+  );
+
+  for (const process of processes) {
+    app.post(
+      `/processes/${process.name}/runs`,
+      {
+        schema: {
+          summary: `Start a ${process.title} run`,
+          description: `${process.description}\n\nSend an Idempotency-Key to make the call safe to repeat: the same key returns the same run.`,
+          tags: ['runs'],
+          headers: z.object({ 'idempotency-key': IdempotencyKey }),
+          body: process.input,
+          response: withProblems({ 200: RunStarted, 201: RunStarted }),
+        },
+      },
+      async (request, reply) => {
+        const started = await runs.start(process, request.body, request.headers['idempotency-key']);
+        const url = `/runs/${started.runId}`;
+        return reply.code(started.created ? 201 : 200).header('location', url).send({ ...started, process: process.name, url });
+      },
+    );
+  }
+};

@@ -1,0 +1,111 @@
+// Shapes of the API's responses, defined once in zod: they serialise the replies and generate the
+// OpenAPI document. Payload types come from the engine's messages, so drift fails the typecheck.
+import { z } from 'zod';
+
+const Iso = z.string().describe('ISO 8601 timestamp');
+
+export const DecidedBy = z.object({ operatorId: z.string(), team: z.string(), client: z.string() });
+
+export const TaskView = z.object({
+  taskId: z.string(),
+  runId: z.string(),
+  process: z.string(),
+  client: z.string(),
+  businessRef: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  team: z.string(),
+  assignee: z.string().optional(),
+  priority: z.number().int(),
+  createdAt: Iso,
+  dueAt: Iso.optional(),
+  status: z.enum(['open', 'completed', 'cancelled']),
+  actions: z.array(z.string()),
+  context: z.record(z.string(), z.unknown()),
+  decision: z
+    .object({ action: z.string(), data: z.unknown(), decidedBy: DecidedBy, decidedAt: Iso, updateId: z.string() })
+    .optional(),
+});
+
+export const TaskDetail = TaskView.extend({
+  form: z.object({ kind: z.string(), jsonSchema: z.record(z.string(), z.unknown()) }).optional(),
+});
+
+export const WaitingOn = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('human'), taskId: z.string(), team: z.string(), assignee: z.string().optional(), since: Iso }),
+  z.object({ kind: z.literal('bot'), bot: z.string(), since: Iso }),
+  z.object({ kind: z.literal('timer'), until: Iso, since: Iso }),
+]);
+
+export const RunStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new']);
+
+export const RunDetail = z.object({
+  runId: z.string(),
+  process: z.string(),
+  client: z.string().optional(),
+  businessRef: z.string().optional(),
+  status: RunStatus,
+  phase: z.string().optional().describe('running | waiting-human | waiting-bot | completed | failed | cancelled'),
+  step: z.string().optional(),
+  waitingOn: WaitingOn.optional(),
+  startedAt: Iso,
+  closedAt: Iso.optional(),
+  sla: z.object({ dueAt: Iso, remainingMs: z.number(), breached: z.boolean() }).optional(),
+  steps: z.array(
+    z.object({ step: z.string(), startedAt: Iso, endedAt: Iso.optional(), result: z.string().optional(), note: z.string().optional() }),
+  ),
+  openTasks: z.array(TaskView),
+  outcome: z.unknown().optional(),
+  failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+});
+
+export const RunStarted = z.object({
+  runId: z.string(),
+  process: z.string(),
+  created: z.boolean().describe('False when the Idempotency-Key matched an earlier start'),
+  url: z.string(),
+});
+
+export const ProcessSummary = z.object({
+  name: z.string(),
+  version: z.string(),
+  title: z.string(),
+  description: z.string(),
+  startUrl: z.string(),
+  inputSchema: z.record(z.string(), z.unknown()),
+  taskForms: z.array(z.object({ kind: z.string(), title: z.string(), actions: z.array(z.string()), jsonSchema: z.record(z.string(), z.unknown()) })),
+});
+
+export const TaskPage = z.object({
+  team: z.string(),
+  tasks: z.array(TaskView),
+  total: z.number().int(),
+  nextOffset: z.number().int().optional(),
+});
+
+export const CompleteTaskBody = z
+  .object({
+    action: z.string().min(1).max(64).describe('One of the task’s actions, e.g. approve, reject, correct'),
+    data: z.record(z.string(), z.unknown()).default({}).describe('The form data for that action'),
+  })
+  .strict();
+
+export const CompleteTaskReply = z.object({
+  taskId: z.string(),
+  status: z.literal('completed'),
+  action: z.string(),
+  decidedBy: DecidedBy,
+  decidedAt: Iso,
+  replayed: z.boolean(),
+});
+
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
+  .optional()
+  .describe('Repeat a call safely: the same key returns the same result');
+
+export const RunIdParam = z.object({ runId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'Not a run id') });
+export const TaskIdParam = z.object({ taskId: z.string().min(1).max(220).regex(/^[A-Za-z0-9._:-]+\.t\d+$/, 'Not a task id') });

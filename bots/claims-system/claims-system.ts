@@ -1,0 +1,184 @@
+import type { Locator, Page } from 'playwright-core';
+import { BusinessException } from '../runtime/business-exception';
+import { untraced } from '../runtime/tracing';
+import { formatCentsForInput, parseDisplayedCents, readFieldErrors, readRows, readTestIds } from './page-text';
+import type { AdjudicationInput, AdjudicationRecord, ClaimRecord, ClaimsSystemCredentials } from './types';
+
+const CLAIM_FIELDS = ['claim-ref', 'member-id', 'member-name', 'diagnosis-code', 'claim-amount', 'claim-status', 'submitted-on'] as const;
+const ADJUDICATION_CELLS = [
+  'adjudication-reference',
+  'adjudication-decision',
+  'adjudication-amount',
+  'adjudication-reason',
+  'adjudication-confirmation',
+] as const;
+
+/**
+ * Page object for the client's claims system. Business refusals become BusinessException
+ * (LoginRefused, ClaimNotFound, ValidationRefused); anything else is a plain Error to retry.
+ * Idempotency is the caller's job: `adjudicate` submits unconditionally.
+ */
+export class ClaimsSystem {
+  readonly #page: Page;
+  readonly #baseUrl: string;
+  /** Held in memory only, to sign in again when the session expires mid-run. */
+  #credentials: ClaimsSystemCredentials | undefined;
+
+  constructor(page: Page, baseUrl: string) {
+    this.#page = page;
+    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  async login(credentials: ClaimsSystemCredentials): Promise<void> {
+    await this.#goto('/login');
+    await this.#signIn(credentials);
+    this.#credentials = { username: credentials.username, password: credentials.password };
+  }
+
+  async openClaim(claimRef: string): Promise<ClaimRecord> {
+    this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
+    return this.#readClaim(claimRef);
+  }
+
+  async findAdjudication(claimRef: string, reference: string): Promise<AdjudicationRecord | null> {
+    this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
+    const rows = await readRows(this.#page, 'adjudication', ADJUDICATION_CELLS);
+    const row = rows.find((r) => r['adjudication-reference'] === reference.trim());
+    if (!row) return null;
+    const decision = row['adjudication-decision'];
+    if (decision !== 'approve' && decision !== 'reject') throw screenChanged('adjudication-decision', decision);
+    return {
+      reference: reference.trim(),
+      decision,
+      amountCents: parseDisplayedCents(required(row, 'adjudication-amount')),
+      reason: row['adjudication-reason'] ?? '',
+      confirmation: required(row, 'adjudication-confirmation'),
+    };
+  }
+
+  async adjudicate(claimRef: string, input: AdjudicationInput): Promise<AdjudicationRecord> {
+    this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
+    let status = await this.#fillAdjudication(input);
+    if (this.#onLoginPage()) {
+      // The session died between loading the form and posting it: the app refused the POST
+      // before recording anything, so posting again after signing in cannot duplicate.
+      this.#assertClaimPage(await this.#signInAgain(), claimRef);
+      status = await this.#fillAdjudication(input);
+      if (this.#onLoginPage()) throw new Error('claims system keeps asking to sign in again');
+    }
+    if (status === 422) {
+      const errors = await readFieldErrors(this.#page);
+      const summary = Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; ');
+      throw new BusinessException('ValidationRefused', `Claims system refused the adjudication of ${claimRef}: ${summary}`, {
+        claimRef,
+        errors,
+      });
+    }
+    this.#assertClaimPage(status, claimRef);
+    const { confirmation } = await readTestIds(this.#page, ['confirmation']);
+    if (!confirmation) throw screenChanged('confirmation', confirmation);
+    return { reference: input.reference.trim(), decision: input.decision, amountCents: input.amountCents, reason: input.reason.trim(), confirmation };
+  }
+
+  async #fillAdjudication(input: AdjudicationInput): Promise<number> {
+    const page = this.#page;
+    await page.getByTestId('decision').selectOption(input.decision);
+    await page.getByTestId('amount').fill(formatCentsForInput(input.amountCents));
+    await page.getByTestId('reason').fill(input.reason);
+    await page.getByTestId('reference').fill(input.reference);
+    return this.#submit(page.getByTestId('submit-adjudication'));
+  }
+
+  /** Navigates to an app path, signing in again once if the session has expired. */
+  async #open(path: string): Promise<number> {
+    const status = await this.#goto(path);
+    if (!this.#onLoginPage()) return status;
+    return this.#signInAgain();
+  }
+
+  /** On the login page the app redirected to; submitting it lands back on the page we wanted. */
+  async #signInAgain(): Promise<number> {
+    if (!this.#credentials) throw new Error('not signed in to the claims system: call login() first');
+    const status = await this.#signIn(this.#credentials);
+    if (this.#onLoginPage()) throw new Error('claims system asked to sign in again right after signing in');
+    return status;
+  }
+
+  async #signIn(credentials: ClaimsSystemCredentials): Promise<number> {
+    return untraced(this.#page, async () => {
+      const page = this.#page;
+      await page.getByTestId('username').fill(credentials.username);
+      await page.getByTestId('password').fill(credentials.password);
+      const status = await this.#submit(page.getByTestId('login-submit'));
+      if (status === 401 || (await page.getByTestId('login-error').count()) > 0) {
+        throw new BusinessException('LoginRefused', 'The claims system refused the login', {});
+      }
+      assertNotServerError(status, 'login');
+      return status;
+    });
+  }
+
+  async #goto(path: string): Promise<number> {
+    const response = await this.#page.goto(`${this.#baseUrl}${path}`, { waitUntil: 'domcontentloaded' });
+    const status = response?.status() ?? 0;
+    assertNotServerError(status, path);
+    return status;
+  }
+
+  /** Clicks a submit button; resolves with the status of the page the form led to (after redirects). */
+  async #submit(button: Locator): Promise<number> {
+    const page = this.#page;
+    const landed = page.waitForResponse(
+      (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
+    );
+    const loaded = page.waitForEvent('domcontentloaded');
+    const [response] = await Promise.all([landed, loaded, button.click()]);
+    assertNotServerError(response.status(), new URL(response.url()).pathname);
+    return response.status();
+  }
+
+  #onLoginPage(): boolean {
+    return new URL(this.#page.url()).pathname === '/login';
+  }
+
+  #assertClaimPage(status: number, claimRef: string): void {
+    if (status === 404) {
+      throw new BusinessException('ClaimNotFound', `Claim ${claimRef} does not exist in the claims system`, { claimRef });
+    }
+    if (status !== 200) throw new Error(`claims system answered ${status} for claim ${claimRef}`);
+  }
+
+  async #readClaim(claimRef: string): Promise<ClaimRecord> {
+    const fields = await readTestIds(this.#page, CLAIM_FIELDS);
+    if (fields['claim-ref'] !== claimRef) throw screenChanged('claim-ref', fields['claim-ref']);
+    const status = fields['claim-status'];
+    if (status !== 'open' && status !== 'adjudicated') throw screenChanged('claim-status', status);
+    return {
+      claimRef,
+      memberId: required(fields, 'member-id'),
+      memberName: required(fields, 'member-name'),
+      diagnosisCode: required(fields, 'diagnosis-code'),
+      amountCents: parseDisplayedCents(required(fields, 'claim-amount')),
+      status,
+      submittedOn: required(fields, 'submitted-on'),
+    };
+  }
+}
+
+function claimPath(claimRef: string): string {
+  return `/claims/${encodeURIComponent(claimRef)}`;
+}
+
+function assertNotServerError(status: number, what: string): void {
+  if (status === 0 || status >= 500) throw new Error(`claims system failed (HTTP ${status}) on ${what}`);
+}
+
+function required<K extends string>(fields: Record<K, string | null>, key: K): string {
+  const value = fields[key];
+  if (value === null || value === '') throw screenChanged(key, value);
+  return value;
+}
+
+function screenChanged(field: string, value: string | null): Error {
+  return new Error(`claims system screen changed: unexpected ${field} ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,62 @@
+// Runtime configuration, read from the environment once and validated, for the API and workers.
+// Defaults match scripts/lib/env.sh's fallbacks only loosely: the scripts always export the real
+// values, so these exist for running a single piece by hand.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  TANDEM_REDIS_PREFIX: z.string().regex(/^[\w:-]+$/).default('tandem'),
+  TANDEM_API_HOST: z.string().default('127.0.0.1'),
+  TANDEM_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TANDEM_STATE_DIR: z.string().default('.state/dev'),
+  TANDEM_ARTIFACTS_DIR: z.string().optional(),
+  TANDEM_CREDENTIALS_FILE: z.string().optional(),
+  TANDEM_OPERATORS_FILE: z.string().optional(),
+  TANDEM_WORKFLOW_BUNDLE: z.string().optional(),
+  TANDEM_BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SANDBOX_CLAIMS_URL: z.string().url().optional(),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface TandemConfig {
+  temporal: { address: string; namespace: string };
+  redis: { url: string; prefix: string };
+  api: { host: string; port: number };
+  stateDir: string;
+  artifactsDir: string;
+  credentialsFile: string;
+  operatorsFile?: string;
+  workflowBundle?: string;
+  botConcurrency: number;
+  apps: Record<string, string | undefined>;
+  chromiumPath: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const stateDir = resolve(e.TANDEM_STATE_DIR);
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    redis: { url: e.REDIS_URL, prefix: e.TANDEM_REDIS_PREFIX },
+    api: { host: e.TANDEM_API_HOST, port: e.TANDEM_API_PORT },
+    stateDir,
+    artifactsDir: resolve(e.TANDEM_ARTIFACTS_DIR ?? `${stateDir}/artifacts`),
+    credentialsFile: resolve(e.TANDEM_CREDENTIALS_FILE ?? `${stateDir}/credentials.json`),
+    operatorsFile: e.TANDEM_OPERATORS_FILE,
+    workflowBundle: e.TANDEM_WORKFLOW_BUNDLE,
+    botConcurrency: e.TANDEM_BOT_CONCURRENCY,
+    apps: { 'claims-system': e.SANDBOX_CLAIMS_URL },
+    chromiumPath: e.CHROMIUM_PATH,
+    logLevel: e.LOG_LEVEL,
+  };
+}

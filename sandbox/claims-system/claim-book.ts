@@ -1,0 +1,40 @@
+import type { AdjudicationLedger } from './ledger';
+import { SEED_CLAIMS } from './seed';
+import type { ClaimView, SeedClaim, TenantId } from './types';
+
+export const PAGE_SIZE = 5;
+
+/**
+ * The claims a tenant can see. Claim data is the immutable seed; status and history come from the
+ * ledger, so a restart (which reloads the ledger) brings back exactly what was adjudicated.
+ */
+export class ClaimBook {
+  constructor(
+    private readonly ledger: AdjudicationLedger,
+    private readonly claims: readonly SeedClaim[] = SEED_CLAIMS,
+  ) {}
+
+  get(tenant: TenantId, claimRef: string): ClaimView | undefined {
+    const claim = this.claims.find((c) => c.tenant === tenant && c.claimRef === claimRef);
+    return claim ? this.#view(claim) : undefined;
+  }
+
+  search(tenant: TenantId, q: string, page: number): { rows: ClaimView[]; page: number; pages: number } {
+    const needle = q.trim().toLowerCase();
+    const matches = this.claims.filter(
+      (c) =>
+        c.tenant === tenant &&
+        (needle === '' ||
+          [c.claimRef, c.memberId, c.memberName, c.diagnosisCode].some((f) => f.toLowerCase().includes(needle))),
+    );
+    const pages = Math.max(1, Math.ceil(matches.length / PAGE_SIZE));
+    const current = Math.min(Math.max(1, page), pages);
+    const rows = matches.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((c) => this.#view(c));
+    return { rows, page: current, pages };
+  }
+
+  #view(claim: SeedClaim): ClaimView {
+    const adjudications = this.ledger.visibleFor(claim.tenant, claim.claimRef);
+    return { ...claim, status: adjudications.length > 0 ? 'adjudicated' : 'open', adjudications };
+  }
+}

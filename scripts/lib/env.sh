@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Sourced by every script in scripts/: the one place where Tandem's local ports, folders and URLs
+# are decided. Every value can be overridden from the environment; `bash scripts/stack.sh env`
+# prints the result. Sourcing it twice (a script calling another) gives the same answer.
+
+# --- messages ------------------------------------------------------------------------------------
+# Messages never fail the script (a closed stderr, e.g. `| tee` after Ctrl-C, must not stop a cleanup).
+say() { printf '==> %s\n' "$*" >&2 2>/dev/null || true; }
+warn() { printf '==> WARNING: %s\n' "$*" >&2 2>/dev/null || true; }
+# TANDEM_DIE_HINT, if set, is printed after every error (e.g. how to clean up a half-done start).
+die() {
+  printf '==> ERROR: %s\n' "$*" >&2
+  [[ -z ${TANDEM_DIE_HINT:-} ]] || printf '==> %s\n' "$TANDEM_DIE_HINT" >&2
+  exit 1
+}
+
+# --- where we are ---------------------------------------------------------------------------------
+# Always the checkout this file lives in (never inherited), so one checkout never drives another.
+TANDEM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+TANDEM_PROFILE="${TANDEM_PROFILE:-dev}"
+[[ $TANDEM_PROFILE =~ ^[A-Za-z0-9._-]+$ ]] || die "TANDEM_PROFILE must be letters, digits, . _ or - (got '$TANDEM_PROFILE')"
+TANDEM_STATE_DIR="${TANDEM_STATE_DIR:-$TANDEM_ROOT/.state/$TANDEM_PROFILE}"
+TANDEM_RUN_DIR="$TANDEM_STATE_DIR/run"   # pid files
+TANDEM_LOG_DIR="$TANDEM_STATE_DIR/logs"  # one log per process
+
+# --- ports ----------------------------------------------------------------------------------------
+# Each checkout gets its own block of 100 ports from 20000 up, chosen by a checksum of its path.
+# Profile `dev` uses offsets 0-49 of the block and `test` offsets 50-99, so the demo and the tests
+# run side by side; any other profile hashes to a block of its own (never this checkout's block).
+_tandem_slot() { printf '%s' "$1" | cksum | awk '{ print $1 % 400 }'; }
+if [[ -z ${TANDEM_PORT_BASE:-} ]]; then
+  _slot="$(_tandem_slot "$TANDEM_ROOT")"
+  case "$TANDEM_PROFILE" in
+    dev) TANDEM_PORT_BASE=$((20000 + _slot * 100)) ;;
+    test) TANDEM_PORT_BASE=$((20000 + _slot * 100 + 50)) ;;
+    *)
+      _pslot="$(_tandem_slot "$TANDEM_ROOT#$TANDEM_PROFILE")"
+      [[ $_pslot -ne $_slot ]] || _pslot=$(((_slot + 1) % 400))
+      TANDEM_PORT_BASE=$((20000 + _pslot * 100))
+      ;;
+  esac
+  unset _slot _pslot
+fi
+[[ $TANDEM_PORT_BASE =~ ^[0-9]+$ ]] || die "TANDEM_PORT_BASE must be a number (got '$TANDEM_PORT_BASE')"
+TEMPORAL_PORT="${TEMPORAL_PORT:-$((TANDEM_PORT_BASE + 0))}"          # gRPC frontend
+TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-$((TANDEM_PORT_BASE + 1))}"
+TEMPORAL_HTTP_PORT="${TEMPORAL_HTTP_PORT:-$((TANDEM_PORT_BASE + 2))}"
+TEMPORAL_METRICS_PORT="${TEMPORAL_METRICS_PORT:-$((TANDEM_PORT_BASE + 3))}"
+REDIS_PORT="${REDIS_PORT:-$((TANDEM_PORT_BASE + 10))}"
+SANDBOX_CLAIMS_PORT="${SANDBOX_CLAIMS_PORT:-$((TANDEM_PORT_BASE + 20))}"
+TANDEM_API_PORT="${TANDEM_API_PORT:-$((TANDEM_PORT_BASE + 30))}"
+
+# --- external services ------------------------------------------------------------------------------
+# A REDIS_URL (or TEMPORAL_ADDRESS) that the user set means "use that one, start none". The marker
+# variables remember the decision so that a script called by another script (which already exported
+# the derived URL) decides the same way.
+if [[ -z ${TANDEM_REDIS_EXTERNAL:-} ]]; then
+  if [[ -n ${REDIS_URL:-} ]]; then TANDEM_REDIS_EXTERNAL=1; else TANDEM_REDIS_EXTERNAL=0; fi
+fi
+if [[ -z ${TANDEM_TEMPORAL_EXTERNAL:-} ]]; then
+  if [[ -n ${TEMPORAL_ADDRESS:-} ]]; then TANDEM_TEMPORAL_EXTERNAL=1; else TANDEM_TEMPORAL_EXTERNAL=0; fi
+fi
+[[ $TANDEM_REDIS_EXTERNAL == 1 ]] || REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+[[ $TANDEM_TEMPORAL_EXTERNAL == 1 ]] || TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT"
+TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
+TEMPORAL_UI_URL="http://127.0.0.1:$TEMPORAL_UI_PORT"
+SANDBOX_CLAIMS_URL="http://127.0.0.1:$SANDBOX_CLAIMS_PORT"
+TANDEM_API_URL="http://127.0.0.1:$TANDEM_API_PORT"
+TANDEM_CREDENTIALS_FILE="${TANDEM_CREDENTIALS_FILE:-$TANDEM_STATE_DIR/credentials.json}"
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+
+# The variables `stack.sh env` prints, in order. Everything here is exported for child processes.
+TANDEM_ENV_VARS=(
+  TANDEM_ROOT TANDEM_PROFILE TANDEM_STATE_DIR TANDEM_PORT_BASE
+  TEMPORAL_PORT TEMPORAL_UI_PORT TEMPORAL_HTTP_PORT TEMPORAL_METRICS_PORT
+  REDIS_PORT SANDBOX_CLAIMS_PORT TANDEM_API_PORT
+  TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL REDIS_URL SANDBOX_CLAIMS_URL TANDEM_API_URL
+  TANDEM_CREDENTIALS_FILE CHROMIUM_PATH TANDEM_REDIS_EXTERNAL TANDEM_TEMPORAL_EXTERNAL
+)
+export "${TANDEM_ENV_VARS[@]}"
+
+tandem_print_env() {
+  local name
+  for name in "${TANDEM_ENV_VARS[@]}"; do printf '%s=%s\n' "$name" "${!name}"; done
+}
+
+# Processes of the local stack (stack.sh) and of the app on top of it (demo.sh), by pid-file name.
+TANDEM_STACK_PROCS=(temporal redis sandbox-claims)
+TANDEM_APP_PROCS=(orchestration-worker bot-worker api)
+
+# Our own tools, from this checkout.
+TSX="$TANDEM_ROOT/node_modules/.bin/tsx"
+require_tsx() {
+  [[ -x $TSX ]] || die "node_modules/.bin/tsx is missing: run 'npm run setup' first"
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The local stack Tandem runs on: Temporal dev server, Redis, the sandbox claims app.
+#   start   start what is not running yet, wait until each answers, print the env
+#   stop    stop everything this state dir started (also the demo's workers and API)
+#   status  one line per component
+#   env     KEY=VALUE lines for every port, URL and path (what the tests and workers read)
+#   reset   stop, then delete the state dir (Temporal history, Redis data, logs)
+# Profile and ports come from scripts/lib/env.sh: TANDEM_PROFILE=test gives the tests' own stack.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/lib/env.sh"
+source "$here/lib/proc.sh"
+cd "$TANDEM_ROOT"
+
+usage() {
+  echo "usage: bash scripts/stack.sh start|stop|status|env|reset   (npm run stack -- <command>)" >&2
+  exit 2
+}
+
+# One start/stop at a time per state dir (fd 9; start_bg closes it in children).
+take_lock() {
+  mkdir -p "$TANDEM_RUN_DIR"
+  exec 9>"$TANDEM_RUN_DIR/.lock"
+  flock -w 180 9 || die "another stack.sh is busy with $TANDEM_STATE_DIR for over 180s"
+}
+
+launch_temporal() {
+  [[ $TANDEM_TEMPORAL_EXTERNAL == 0 ]] || return 0
+  TEMPORAL_CLI="$(bash "$here/ensure-temporal.sh")"
+  proc_pid temporal >/dev/null && { say "temporal already running (pid $(proc_pid temporal))"; return 0; }
+  local attrs flag extra=()
+  attrs="$("$TSX" scripts/print-search-attributes.ts)" || die "scripts/print-search-attributes.ts failed"
+  mkdir -p "$TANDEM_STATE_DIR/temporal"
+  local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT"
+    --http-port "$TEMPORAL_HTTP_PORT" --metrics-port "$TEMPORAL_METRICS_PORT"
+    --db-filename "$TANDEM_STATE_DIR/temporal/temporal.db" --log-level warn)
+  [[ $TEMPORAL_NAMESPACE == default ]] || args+=(--namespace "$TEMPORAL_NAMESPACE")
+  while IFS= read -r flag; do [[ -z $flag ]] || args+=(--search-attribute "$flag"); done <<<"$attrs"
+  read -ra extra <<<"${TEMPORAL_EXTRA_ARGS:-}"
+  start_bg temporal "$TEMPORAL_CLI" "${args[@]}" "${extra[@]}"
+}
+
+temporal_answers() {
+  "$TEMPORAL_CLI" operator namespace describe -n "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" \
+    --command-timeout 5s
+}
+
+wait_temporal() {
+  if [[ $TANDEM_TEMPORAL_EXTERNAL == 1 ]]; then
+    say "using the Temporal at $TEMPORAL_ADDRESS (TEMPORAL_ADDRESS was set): not starting one"
+    return 0
+  fi
+  say "waiting for Temporal on $TEMPORAL_ADDRESS"
+  wait_ready temporal "${TANDEM_TEMPORAL_START_TIMEOUT:-60}" temporal_answers
+}
+
+redis_answers() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; }
+
+start_redis() {
+  if [[ $TANDEM_REDIS_EXTERNAL == 1 ]]; then
+    say "using the Redis at $REDIS_URL (REDIS_URL was set): not starting one"
+    return 0
+  fi
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
+    die "redis-server/redis-cli not found: run 'npm run setup' (or set REDIS_URL to a Redis of yours)"
+  if ! proc_pid redis >/dev/null; then
+    mkdir -p "$TANDEM_STATE_DIR/redis"
+    start_bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TANDEM_STATE_DIR/redis" \
+      --appendonly yes --maxmemory-policy noeviction --save '' --daemonize no
+  else
+    say "redis already running (pid $(proc_pid redis))"
+  fi
+  wait_ready redis 30 redis_answers
+}
+
+SANDBOX_STARTED=0
+launch_sandbox() {
+  if [[ ! -f sandbox/claims-system/server.ts ]]; then
+    warn "sandbox/claims-system/server.ts does not exist (yet): skipping the sandbox claims app and its demo credentials"
+    return 0
+  fi
+  if ! proc_pid sandbox-claims >/dev/null; then
+    start_bg sandbox-claims "$TSX" sandbox/claims-system/server.ts
+    SANDBOX_STARTED=$STARTED_NOW
+  else
+    say "sandbox-claims already running (pid $(proc_pid sandbox-claims))"
+  fi
+}
+
+wait_sandbox() {
+  [[ -f sandbox/claims-system/server.ts ]] || return 0
+  say "waiting for the sandbox claims app on $SANDBOX_CLAIMS_URL"
+  wait_ready sandbox-claims "${TANDEM_SANDBOX_START_TIMEOUT:-60}" http_ok "$SANDBOX_CLAIMS_URL/__health"
+  # The bots' credential store. Rewritten when the sandbox (re)starts, as its users may change with it;
+  # a TANDEM_CREDENTIALS_FILE of the user's own outside the state dir is never overwritten.
+  local f=$TANDEM_CREDENTIALS_FILE tmp
+  [[ $SANDBOX_STARTED == 1 || ! -s $f ]] || return 0
+  [[ ! -s $f || $f == "$TANDEM_STATE_DIR"/* ]] || return 0
+  if [[ ! -f sandbox/claims-system/print-credentials.ts ]]; then
+    warn "sandbox/claims-system/print-credentials.ts does not exist (yet): no credentials written to $f"
+    return 0
+  fi
+  mkdir -p "$(dirname "$f")"
+  tmp="$f.tmp.$$"
+  if ! (umask 077 && "$TSX" sandbox/claims-system/print-credentials.ts >"$tmp"); then
+    rm -f "$tmp"
+    die "sandbox/claims-system/print-credentials.ts failed: no credentials written"
+  fi
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$f"
+  say "wrote the demo credential store to $f"
+}
+
+# Before starting anything: every port we are about to listen on must be free, so that a clash
+# fails at once instead of leaving half a stack behind.
+preflight() {
+  require_tsx
+  if [[ $TANDEM_TEMPORAL_EXTERNAL == 0 ]] && ! proc_pid temporal >/dev/null; then
+    require_free_ports temporal TEMPORAL_PORT TEMPORAL_UI_PORT TEMPORAL_HTTP_PORT TEMPORAL_METRICS_PORT
+  fi
+  if [[ $TANDEM_REDIS_EXTERNAL == 0 ]] && ! proc_pid redis >/dev/null; then
+    require_free_ports redis REDIS_PORT
+  fi
+  if [[ -f sandbox/claims-system/server.ts ]] && ! proc_pid sandbox-claims >/dev/null; then
+    require_free_ports sandbox-claims SANDBOX_CLAIMS_PORT
+  fi
+}
+
+cmd_start() {
+  local t0=$SECONDS
+  take_lock
+  mkdir -p "$TANDEM_STATE_DIR" "$TANDEM_LOG_DIR"
+  touch "$TANDEM_STATE_DIR/.tandem-state"
+  preflight
+  TANDEM_DIE_HINT="what did start keeps running: 'bash scripts/stack.sh stop' (TANDEM_PROFILE=$TANDEM_PROFILE) stops it"
+  say "starting the local stack (profile $TANDEM_PROFILE, state in ${TANDEM_STATE_DIR#"$TANDEM_ROOT"/})"
+  # Temporal takes longest: launch it first and wait for it last.
+  launch_temporal
+  start_redis
+  launch_sandbox
+  wait_temporal
+  wait_sandbox
+  unset TANDEM_DIE_HINT
+  say "stack ready in $((SECONDS - t0))s. Temporal UI: $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows"
+  tandem_print_env
+}
+
+cmd_stop() {
+  take_lock
+  local f name others=() any=0
+  for f in "$TANDEM_RUN_DIR"/*.pid; do
+    [[ -e $f ]] || continue
+    name="$(basename "$f" .pid)"
+    proc_pid "$name" >/dev/null && any=1
+    [[ " ${TANDEM_STACK_PROCS[*]} " == *" $name "* ]] || others+=("$name")
+  done
+  ((any)) || say "nothing running for profile $TANDEM_PROFILE"
+  # The app first (it talks to the stack), then the sandbox, then Redis and Temporal together.
+  ((${#others[@]} == 0)) || stop_procs "${others[@]}"
+  stop_procs sandbox-claims
+  stop_procs redis temporal
+}
+
+cmd_status() {
+  local name pid state where ok=0
+  for name in "${TANDEM_STACK_PROCS[@]}" "${TANDEM_APP_PROCS[@]}"; do
+    case $name in
+      temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL" ;;
+      redis) where="$REDIS_URL" ;;
+      sandbox-claims) where="$SANDBOX_CLAIMS_URL" ;;
+      api) where="$TANDEM_API_URL" ;;
+      *) where="" ;;
+    esac
+    if [[ ($name == temporal && $TANDEM_TEMPORAL_EXTERNAL == 1) || ($name == redis && $TANDEM_REDIS_EXTERNAL == 1) ]]; then
+      state="external"
+    elif pid="$(proc_pid "$name")"; then
+      state="running (pid $pid)"
+    else
+      state="stopped"
+      if [[ $name == sandbox-claims && ! -f sandbox/claims-system/server.ts ]]; then
+        state="not written yet"
+      elif [[ " ${TANDEM_STACK_PROCS[*]} " == *" $name "* ]]; then
+        ok=3
+      fi
+    fi
+    printf '%-21s %-20s %s\n' "$name" "$state" "$where"
+  done
+  return "$ok"
+}
+
+cmd_reset() {
+  cmd_stop
+  local dir=$TANDEM_STATE_DIR
+  [[ -d $dir ]] || { say "nothing to delete: $dir does not exist"; return 0; }
+  if [[ $dir != "$TANDEM_ROOT/.state/"* && ! -f $dir/.tandem-state ]]; then
+    die "refusing to delete $dir: it is not under .state/ and has no .tandem-state marker"
+  fi
+  say "deleting $dir"
+  rm -rf -- "$dir"
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  env) tandem_print_env ;;
+  reset) cmd_reset ;;
+  *) usage ;;
+esac

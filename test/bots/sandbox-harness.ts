@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { buildClaimsSystem, type ClaimsSystemOptions } from '../../sandbox/claims-system/app';
+import type { Quirks } from '../../sandbox/claims-system/quirks';
+import type { LedgerEntry } from '../../sandbox/claims-system/types';
+
+export interface RunningSandbox {
+  app: FastifyInstance;
+  url: string;
+  ledgerPath: string;
+  setQuirks(patch: Partial<Quirks>): Promise<Quirks>;
+  ledger(filter?: { tenant?: string; claimRef?: string; reference?: string }): Promise<LedgerEntry[]>;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `tandem-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Starts the claims system on a random loopback port. */
+export async function startSandbox(opts: ClaimsSystemOptions): Promise<RunningSandbox> {
+  const app = buildClaimsSystem(opts);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    app,
+    url,
+    ledgerPath: opts.ledgerPath,
+    setQuirks: (patch) => admin<Quirks>('POST', '/__admin/quirks', patch),
+    ledger: async (filter = {}) => {
+      const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+      return (await admin<{ entries: LedgerEntry[] }>('GET', `/__ledger?${query.toString()}`)).entries;
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Every entry of a zip file, inflated (enough of the format for Playwright's trace zips). */
+export function readZipEntries(path: string): Map<string, Buffer> {
+  const zip = readFileSync(path);
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error(`${path} is not a zip file`);
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const entries = new Map<string, Buffer>();
+  for (let i = 0; i < count; i += 1) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = zip.readUInt32LE(at + 42);
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(start, start + size);
+    entries.set(name, method === 8 ? inflateRawSync(raw) : Buffer.from(raw));
+    at += 46 + skip;
+  }
+  return entries;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,170 @@
+// ClaimReview's workflow on the real Temporal server, with our own collaborators faked: the bot
+// steps and the inbox index activities. The Update validator's rules are checked here.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { BOT_TASK_QUEUE } from '../../workflows/engine/bot-step';
+import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
+import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
+import type { InboxActivities, RetractTask } from '../../activities/inbox';
+import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
+import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
+import { eventually, stackEnv, temporalClient, uniqueId, workerConnection } from '../support/temporal';
+
+const ana: Actor = { operatorId: 'ana.lima', teams: ['claims-review'], clients: ['acme-health'] };
+const outsider: Actor = { operatorId: 'carla.souza', teams: ['claims-review'], clients: ['globex-insurance'] };
+
+function claim(amountCents: number): ExtractedClaim {
+  return { claimRef: 'CLM-1002', memberId: 'M-1', memberName: 'Jo Doe', diagnosisCode: 'J45.909', amountCents, status: 'open', submittedOn: '2026-11-01' };
+}
+
+/** Fake collaborators that record what the workflow asked of them. */
+class Fakes {
+  published: HumanTaskView[] = [];
+  retracted: RetractTask[] = [];
+  entered: EnterAdjudicationInput[] = [];
+  extractAttempts = 0;
+  constructor(public extract: () => ExtractedClaim) {}
+
+  inbox(): InboxActivities {
+    return {
+      publishTask: async (task) => void this.published.push(task),
+      retractTask: async (task) => void this.retracted.push(task),
+    };
+  }
+
+  bots(): ClaimReviewBots {
+    return {
+      extractClaim: async () => {
+        this.extractAttempts++;
+        return this.extract();
+      },
+      enterAdjudication: async (input) => {
+        this.entered.push(input);
+        return { reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: `ADJ-${this.entered.length}`, submitted: true };
+      },
+    };
+  }
+}
+
+let connection: NativeConnection;
+let client: Client;
+let closeClient: () => Promise<void>;
+
+beforeAll(async () => {
+  connection = await workerConnection();
+  ({ client, close: closeClient } = await temporalClient(stackEnv().TANDEM_UNIT_NAMESPACE));
+});
+afterAll(async () => {
+  await closeClient?.();
+  await connection?.close();
+});
+
+async function withWorkers<T>(fakes: Fakes, body: (start: (amount?: Partial<{ autoApproveBelowCents: number }>) => Promise<WorkflowHandle>) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueId('orchestration');
+  const namespace = stackEnv().TANDEM_UNIT_NAMESPACE!;
+  const orchestration = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    workflowBundle: { codePath: stackEnv().TANDEM_WORKFLOW_BUNDLE! },
+    activities: fakes.inbox(),
+  });
+  const bots = await Worker.create({ connection, namespace, taskQueue: BOT_TASK_QUEUE, activities: fakes.bots() });
+  const start = (extra = {}) =>
+    client.workflow.start('claimReview', { taskQueue, workflowId: uniqueId('claim-review'), args: [{ client: 'acme-health', claimRef: 'CLM-1002', ...extra }] });
+  return orchestration.runUntil(bots.runUntil(body(start)));
+}
+
+const openTask = (handle: WorkflowHandle) =>
+  eventually(async () => (await handle.query(runViewQuery)).openTasks[0], 'an open task');
+
+async function updateFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('ClaimReview workflow', () => {
+  it('approves a claim under the threshold without a human and enters it once with a run-derived reference', async () => {
+    const fakes = new Fakes(() => claim(12_000));
+    const outcome = await withWorkers(fakes, async (start) => (await start()).result() as Promise<ClaimReviewOutcome>);
+    expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 12_000, decidedBy: 'auto' });
+    expect(fakes.published).toHaveLength(0);
+    expect(fakes.entered).toHaveLength(1);
+    expect(fakes.entered[0]!.reference).toMatch(/^claim-review-.+:enter-decision$/);
+  });
+
+  it('validates decisions before writing, records who decided, refuses a second completion and replays a repeated Update id', async () => {
+    const fakes = new Fakes(() => claim(245_000));
+    await withWorkers(fakes, async (start) => {
+      const handle = await start();
+      const task = await openTask(handle);
+      expect(task).toMatchObject({ kind: 'claim-review.review', team: 'claims-review', actions: ['approve', 'reject', 'correct'] });
+      await eventually(async () => fakes.published.length === 1, 'the task published to the inbox');
+      const historyBefore = (await handle.fetchHistory()).events!.length;
+
+      const bad = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'reject', data: {}, actor: ana }] }));
+      expect(bad.type).toBe('InvalidTaskDecision');
+      expect(JSON.stringify(bad.details)).toContain('data.reason');
+      const unknownAction = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'escalate', data: {}, actor: ana }] }));
+      expect(unknownAction.type).toBe('InvalidTaskDecision');
+      const notYours = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'approve', data: {}, actor: outsider }] }));
+      expect(notYours.type).toBe('TaskNotFound');
+      // Rejected Updates write nothing to history.
+      expect((await handle.fetchHistory()).events!.length).toBe(historyBefore);
+
+      const decision = { taskId: task.taskId, action: 'correct', data: { amountCents: 200_000, reason: 'Duplicate line removed' }, actor: ana };
+      const first = await handle.executeUpdate(completeTaskUpdate, { args: [decision], updateId: 'decide-1' });
+      expect(first).toMatchObject({ status: 'completed', action: 'correct', replayed: false, decidedBy: { operatorId: 'ana.lima', team: 'claims-review', client: 'acme-health' } });
+      const again = await handle.executeUpdate(completeTaskUpdate, { args: [decision], updateId: 'decide-1' });
+      expect(again.decidedAt).toBe(first.decidedAt);
+      const second = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ ...decision, action: 'approve', data: {} }], updateId: 'decide-2' }));
+      expect(second.type).toBe('TaskAlreadyCompleted');
+
+      const outcome = (await handle.result()) as ClaimReviewOutcome;
+      expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 200_000, decidedBy: 'ana.lima' });
+      expect(fakes.entered).toHaveLength(1);
+      expect(fakes.retracted).toEqual([{ taskId: task.taskId, team: 'claims-review', reason: 'completed' }]);
+    });
+  });
+
+  it('routes a business exception to a human exception task, and retries the bot when told to', async () => {
+    let failNext = true;
+    const fakes = new Fakes(() => {
+      if (failNext) {
+        failNext = false;
+        throw ApplicationFailure.create({ type: BUSINESS_EXCEPTION, message: 'Claim CLM-1002 not found', nonRetryable: true, details: [{ code: 'ClaimNotFound', details: { claimRef: 'CLM-1002' } }] });
+      }
+      return claim(100);
+    });
+    await withWorkers(fakes, async (start) => {
+      const handle = await start();
+      const task = await openTask(handle);
+      expect(task.kind).toBe('claim-review.exception');
+      expect(task.context).toMatchObject({ step: 'extract-claim', failure: { kind: 'business', code: 'ClaimNotFound' } });
+      expect(fakes.extractAttempts).toBe(1); // non-retryable: no automatic retry
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'retry', data: {}, actor: ana }] });
+      expect(await handle.result()).toMatchObject({ kind: 'adjudicated', decidedBy: 'auto' });
+      expect(fakes.extractAttempts).toBe(2);
+    });
+  });
+
+  it('cancels open tasks and retracts them from the inbox when the run is cancelled', async () => {
+    const fakes = new Fakes(() => claim(999_999));
+    await withWorkers(fakes, async (start) => {
+      const handle = await start();
+      const task = await openTask(handle);
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      expect(fakes.retracted).toContainEqual({ taskId: task.taskId, team: 'claims-review', reason: 'cancelled' });
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+    });
+  });
+});

@@ -1,0 +1,48 @@
+// ClaimReview's bot steps, run on the bot worker (never imported by the workflow bundle).
+import { ClaimsSystem } from '../../bots/claims-system/claims-system';
+import { defineBotActivity, type BotContext, type BotRuntime } from '../../activities/bots/bot-activity';
+import { performOnce } from '../../activities/bots/exactly-once';
+import type { ClaimBotInput, ClaimReviewBots, EnterAdjudicationInput } from './bots';
+import type { AdjudicationReceipt, ExtractedClaim } from './schema';
+
+async function signIn(bot: BotContext, input: ClaimBotInput): Promise<ClaimsSystem> {
+  const system = new ClaimsSystem(bot.page, bot.apps.urlOf(input.client, 'claims-system'));
+  await system.login(await bot.credential(input.credential));
+  return system;
+}
+
+async function extractClaim(bot: BotContext, input: ClaimBotInput): Promise<ExtractedClaim> {
+  const system = await signIn(bot, input);
+  const claim = await system.openClaim(input.claimRef);
+  const screenshot = await bot.screenshot(`claim-${input.claimRef}`);
+  return { ...claim, screenshot };
+}
+
+async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput): Promise<AdjudicationReceipt> {
+  const system = await signIn(bot, input);
+  const { value, performed } = await performOnce({
+    find: () => system.findAdjudication(input.claimRef, input.reference),
+    perform: () =>
+      system.adjudicate(input.claimRef, {
+        decision: input.decision,
+        amountCents: input.amountCents,
+        reason: input.reason,
+        reference: input.reference,
+      }),
+  });
+  bot.progress({ submitted: performed, confirmation: value.confirmation });
+  return {
+    reference: value.reference,
+    decision: value.decision,
+    amountCents: value.amountCents,
+    confirmation: value.confirmation,
+    submitted: performed,
+  };
+}
+
+export function createClaimReviewBots(runtime: BotRuntime): ClaimReviewBots {
+  return {
+    extractClaim: defineBotActivity(runtime, extractClaim),
+    enterAdjudication: defineBotActivity(runtime, enterAdjudication),
+  };
+}

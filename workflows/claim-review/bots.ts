@@ -1,0 +1,23 @@
+// The bot steps ClaimReview uses, as the workflow sees them. Their Playwright implementations
+// live in bot-steps.ts and run only on the bot worker.
+import type { AdjudicationReceipt, ExtractedClaim } from './schema';
+
+export interface ClaimBotInput {
+  client: string;
+  claimRef: string;
+  /** Name of the login in the credential store; the workflow never holds the secret itself. */
+  credential: string;
+}
+
+export interface EnterAdjudicationInput extends ClaimBotInput {
+  /** Idempotency reference: the bot looks for it in the claims system before submitting. */
+  reference: string;
+  decision: 'approve' | 'reject';
+  amountCents: number;
+  reason: string;
+}
+
+export interface ClaimReviewBots {
+  extractClaim(input: ClaimBotInput): Promise<ExtractedClaim>;
+  enterAdjudication(input: EnterAdjudicationInput): Promise<AdjudicationReceipt>;
+}

@@ -1,0 +1,16 @@
+import { defineProcess } from '../engine/process-definition';
+import { ClaimReviewInput, claimExceptionForm, claimReviewForm } from './schema';
+
+export const claimReviewProcess = defineProcess({
+  name: 'claim-review',
+  version: '1',
+  title: 'Claim review',
+  description:
+    'A bot extracts a claim from the client’s claims system; claims under the threshold are approved automatically, ' +
+    'the rest are reviewed by the claims-review team; the bot then enters the decision exactly once.',
+  workflowType: 'claimReview',
+  input: ClaimReviewInput,
+  taskForms: [claimReviewForm, claimExceptionForm],
+  clientOf: (input) => input.client,
+  businessRefOf: (input) => input.claimRef,
+});

@@ -1,0 +1,95 @@
+// ClaimReview's types, defined once: the API validates starts with ClaimReviewInput, the workflow
+// re-checks it, the task forms drive both the Update validator and the inbox's rendered form.
+import { z } from 'zod';
+import { defineTaskForm } from '../engine/task-form';
+import { ClientId } from '../engine/common-schemas';
+
+export const ClaimRef = z
+  .string()
+  .regex(/^CLM-\d{4,12}$/, 'A claim reference looks like CLM-1002')
+  .describe('Claim number in the client’s claims system');
+
+export const ClaimReviewInput = z
+  .object({
+    client: ClientId,
+    claimRef: ClaimRef,
+    autoApproveBelowCents: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000_000)
+      .optional()
+      .describe('Claims below this amount (in cents) are approved without a human; default 50000 (500.00)'),
+    priority: z.number().int().min(1).max(5).optional().describe('Review task priority, 1 most urgent; default 3'),
+  })
+  .strict();
+export type ClaimReviewInput = z.infer<typeof ClaimReviewInput>;
+
+export const DEFAULT_AUTO_APPROVE_BELOW_CENTS = 50_000;
+export const REVIEW_TEAM = 'claims-review';
+
+const Reason = z.string().trim().min(3, 'Give a reason of at least 3 characters').max(500);
+
+export const claimReviewForm = defineTaskForm({
+  kind: 'claim-review.review',
+  title: 'Review claim',
+  decision: z.discriminatedUnion('action', [
+    z.object({ action: z.literal('approve'), data: z.object({ reason: z.string().trim().max(500).optional() }).strict() }),
+    z.object({ action: z.literal('reject'), data: z.object({ reason: Reason }).strict() }),
+    z.object({
+      action: z.literal('correct'),
+      data: z
+        .object({
+          amountCents: z.number().int('Amount is in whole cents').min(0).max(100_000_000).describe('Approved amount in cents'),
+          reason: Reason,
+        })
+        .strict(),
+    }),
+  ]),
+});
+
+export const claimExceptionForm = defineTaskForm({
+  kind: 'claim-review.exception',
+  title: 'Resolve claim exception',
+  decision: z.discriminatedUnion('action', [
+    z.object({ action: z.literal('retry'), data: z.object({ note: z.string().max(500).optional() }).strict() }),
+    z.object({ action: z.literal('skip'), data: z.object({ reason: Reason }).strict() }),
+    z.object({
+      action: z.literal('complete-manually'),
+      data: z.object({ confirmation: z.string().trim().min(1).max(64), note: z.string().max(500).optional() }).strict(),
+    }),
+  ]),
+});
+
+export interface ExtractedClaim {
+  claimRef: string;
+  memberId: string;
+  memberName: string;
+  diagnosisCode: string;
+  amountCents: number;
+  status: 'open' | 'adjudicated';
+  submittedOn: string;
+  /** Artifact path of the claim page screenshot, for the reviewer. */
+  screenshot?: string;
+}
+
+export interface AdjudicationReceipt {
+  reference: string;
+  decision: 'approve' | 'reject';
+  amountCents: number;
+  confirmation: string;
+  /** False when the bot found its reference already in the claims system and did not submit again. */
+  submitted: boolean;
+}
+
+export type ClaimReviewOutcome =
+  | {
+      kind: 'adjudicated';
+      decision: 'approve' | 'reject';
+      amountCents: number;
+      decidedBy: string;
+      confirmation: string;
+      reference: string;
+    }
+  | { kind: 'skipped'; reason: string; decidedBy: string }
+  | { kind: 'completed-manually'; confirmation: string; decidedBy: string };

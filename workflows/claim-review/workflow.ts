@@ -1,0 +1,105 @@
+// ClaimReview: the bot extracts a claim from the client's claims system; small claims are approved
+// automatically, the rest wait for a reviewer; then the bot enters the decision exactly once.
+import { ApplicationFailure } from '@temporalio/workflow';
+import { ProcessRun } from '../engine/process-run';
+import { botSteps, type BotFailure } from '../engine/bot-step';
+import type { ClaimReviewBots } from './bots';
+import {
+  ClaimReviewInput,
+  claimExceptionForm,
+  claimReviewForm,
+  DEFAULT_AUTO_APPROVE_BELOW_CENTS,
+  REVIEW_TEAM,
+  type ClaimReviewOutcome,
+  type ExtractedClaim,
+} from './schema';
+
+const bots = botSteps<ClaimReviewBots>();
+const RUN_SLA_MS = 24 * 60 * 60 * 1000;
+
+type Adjudication = { decision: 'approve' | 'reject'; amountCents: number; reason: string; decidedBy: string };
+type Resolution = { done: ClaimReviewOutcome } | { retry: true };
+
+export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimReviewOutcome> {
+  const parsed = ClaimReviewInput.safeParse(rawInput);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable('Invalid ClaimReview input', 'InvalidInput', parsed.error.issues);
+  const input = parsed.data;
+  const run = new ProcessRun({ process: 'claim-review', client: input.client, businessRef: input.claimRef, slaMs: RUN_SLA_MS });
+  const credential = `${input.client}/claims-system`;
+
+  /** Asks a human what to do about a bot failure. */
+  async function resolveException(step: string, failure: BotFailure): Promise<Resolution> {
+    const { decision, decidedBy } = await run.humanTask(claimExceptionForm, {
+      title: `${failure.kind === 'business' ? failure.code : 'Bot failed'}: ${input.claimRef} (${step})`,
+      team: REVIEW_TEAM,
+      priority: 2,
+      context: { step, claimRef: input.claimRef, failure },
+    });
+    if (decision.action === 'retry') return { retry: true };
+    if (decision.action === 'skip') return { done: { kind: 'skipped', reason: decision.data.reason, decidedBy: decidedBy.operatorId } };
+    return { done: { kind: 'completed-manually', confirmation: decision.data.confirmation, decidedBy: decidedBy.operatorId } };
+  }
+
+  return run.execute(async () => {
+    let claim: ExtractedClaim | undefined;
+    while (!claim) {
+      run.step('extract-claim');
+      const extracted = await run.bot('extractClaim', bots.extractClaim, { client: input.client, claimRef: input.claimRef, credential });
+      if (extracted.ok) claim = extracted.value;
+      else {
+        const resolution = await resolveException('extract-claim', extracted.failure);
+        if ('done' in resolution) return resolution.done;
+      }
+    }
+
+    run.step('review');
+    const adjudication = await decide(run, claim, input.autoApproveBelowCents ?? DEFAULT_AUTO_APPROVE_BELOW_CENTS, input.priority);
+
+    for (;;) {
+      run.step('enter-decision');
+      const entered = await run.bot('enterAdjudication', bots.enterAdjudication, {
+        client: input.client,
+        claimRef: input.claimRef,
+        credential,
+        reference: run.reference('enter-decision'),
+        decision: adjudication.decision,
+        amountCents: adjudication.amountCents,
+        reason: adjudication.reason,
+      });
+      if (entered.ok) {
+        const receipt = entered.value;
+        return {
+          kind: 'adjudicated',
+          decision: receipt.decision,
+          amountCents: receipt.amountCents,
+          decidedBy: adjudication.decidedBy,
+          confirmation: receipt.confirmation,
+          reference: receipt.reference,
+        };
+      }
+      const resolution = await resolveException('enter-decision', entered.failure);
+      if ('done' in resolution) return resolution.done;
+    }
+  });
+}
+
+async function decide(run: ProcessRun, claim: ExtractedClaim, autoApproveBelowCents: number, priority?: number): Promise<Adjudication> {
+  if (claim.amountCents < autoApproveBelowCents) {
+    return { decision: 'approve', amountCents: claim.amountCents, reason: 'Auto-approved below threshold', decidedBy: 'auto' };
+  }
+  const { decision, decidedBy } = await run.humanTask(claimReviewForm, {
+    title: `Review claim ${claim.claimRef} (${(claim.amountCents / 100).toFixed(2)})`,
+    team: REVIEW_TEAM,
+    priority: priority ?? 3,
+    context: { claim, autoApproveBelowCents },
+  });
+  const by = decidedBy.operatorId;
+  switch (decision.action) {
+    case 'approve':
+      return { decision: 'approve', amountCents: claim.amountCents, reason: decision.data.reason || 'Approved after review', decidedBy: by };
+    case 'reject':
+      return { decision: 'reject', amountCents: 0, reason: decision.data.reason, decidedBy: by };
+    case 'correct':
+      return { decision: 'approve', amountCents: decision.data.amountCents, reason: decision.data.reason, decidedBy: by };
+  }
+}

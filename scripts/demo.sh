@@ -3,7 +3,7 @@
 # the bot worker and the API; then it starts one claim-review run and shows how to finish it.
 #   bash scripts/demo.sh            runs in the foreground; Ctrl-C stops everything it started
 #   bash scripts/demo.sh --detach   leaves it all running; 'npm run stack stop' stops it
-# TANDEM_DEMO_KEY sets the run's Idempotency-Key (default demo-YYYY-MM-DD: one demo run a day).
+# TANDEM_DEMO_KEY sets the run's Idempotency-Key (default demo-YYYYMMDD-HHMMSS: a new run each time).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/env.sh"
@@ -55,7 +55,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-show_app_logs() { local n; for n in "${TANDEM_APP_PROCS[@]}"; do show_log "$n" "${1:-20}"; done; }
+show_app_logs() { local n; for n in "${TANDEM_APP_PROCS[@]}"; do show_log "$n" 20; done; }
 
 say "starting the local stack"
 bash "$here/stack.sh" start >/dev/null
@@ -81,7 +81,7 @@ until http_ok "$TANDEM_API_URL/health"; do
   sleep 0.5
 done
 
-key="${TANDEM_DEMO_KEY:-demo-$(date +%F)}"
+key="${TANDEM_DEMO_KEY:-demo-$(date +%Y%m%d-%H%M%S)}"
 say "starting a claim-review run for acme-health / CLM-1002 (Idempotency-Key: $key)"
 body="$(mktemp)"
 code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$TANDEM_API_URL/processes/claim-review/runs" \
@@ -124,7 +124,7 @@ cat <<EOF
 Tandem demo (profile $TANDEM_PROFILE)
   run          $TANDEM_API_URL/runs/$run_id
   Temporal UI  $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows
-  team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks
+  team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks -H 'X-Operator-Id: ana.lima'
   claims app   $SANDBOX_CLAIMS_URL
   logs         $TANDEM_LOG_DIR/
 EOF

@@ -11,8 +11,9 @@ cd "$TANDEM_ROOT"
 t0=$SECONDS
 
 # --- Node.js --------------------------------------------------------------------------------------
-command -v node >/dev/null && command -v npm >/dev/null ||
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   die "Node.js 20.19 or newer (with npm) is required and was not found on PATH"
+fi
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
   die "Node.js 20.19 or newer is required; found $(node --version)"
 

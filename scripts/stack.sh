@@ -61,15 +61,12 @@ start_redis() {
     say "using the Redis at $REDIS_URL (REDIS_URL was set): not starting one"
     return 0
   fi
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
     die "redis-server/redis-cli not found: run 'npm run setup' (or set REDIS_URL to a Redis of yours)"
-  if ! proc_pid redis >/dev/null; then
-    mkdir -p "$TANDEM_STATE_DIR/redis"
-    start_bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TANDEM_STATE_DIR/redis" \
-      --appendonly yes --maxmemory-policy noeviction --save '' --daemonize no
-  else
-    say "redis already running (pid $(proc_pid redis))"
   fi
+  mkdir -p "$TANDEM_STATE_DIR/redis"
+  start_bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TANDEM_STATE_DIR/redis" \
+    --appendonly yes --maxmemory-policy noeviction --save '' --daemonize no
   wait_ready redis 30 redis_answers
 }
 
@@ -79,12 +76,8 @@ launch_sandbox() {
     warn "sandbox/claims-system/server.ts does not exist (yet): skipping the sandbox claims app and its demo credentials"
     return 0
   fi
-  if ! proc_pid sandbox-claims >/dev/null; then
-    start_bg sandbox-claims "$TSX" sandbox/claims-system/server.ts
-    SANDBOX_STARTED=$STARTED_NOW
-  else
-    say "sandbox-claims already running (pid $(proc_pid sandbox-claims))"
-  fi
+  start_bg sandbox-claims "$TSX" sandbox/claims-system/server.ts
+  SANDBOX_STARTED=$STARTED_NOW
 }
 
 wait_sandbox() {
@@ -146,6 +139,7 @@ cmd_start() {
 }
 
 cmd_stop() {
+  [[ -d $TANDEM_RUN_DIR ]] || { say "nothing running for profile $TANDEM_PROFILE"; return 0; }
   take_lock
   local f name others=() any=0
   for f in "$TANDEM_RUN_DIR"/*.pid; do
@@ -165,11 +159,8 @@ cmd_status() {
   local name pid state where ok=0
   for name in "${TANDEM_STACK_PROCS[@]}" "${TANDEM_APP_PROCS[@]}"; do
     case $name in
-      temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL" ;;
-      redis) where="$REDIS_URL" ;;
-      sandbox-claims) where="$SANDBOX_CLAIMS_URL" ;;
-      api) where="$TANDEM_API_URL" ;;
-      *) where="" ;;
+      temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL" ;; redis) where="$REDIS_URL" ;;
+      sandbox-claims) where="$SANDBOX_CLAIMS_URL" ;; api) where="$TANDEM_API_URL" ;; *) where="" ;;
     esac
     if [[ ($name == temporal && $TANDEM_TEMPORAL_EXTERNAL == 1) || ($name == redis && $TANDEM_REDIS_EXTERNAL == 1) ]]; then
       state="external"

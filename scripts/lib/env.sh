@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are for the scripts that source this file
 # Sourced by every script in scripts/: the one place where Tandem's local ports, folders and URLs
 # are decided. Every value can be overridden from the environment; `bash scripts/stack.sh env`
 # prints the result. Sourcing it twice (a script calling another) gives the same answer.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # STARTED_NOW is for the caller
 # Background processes with pid files, readiness waits and port checks. Needs env.sh first.
 #
 # A pid file holds "PID STARTTIME" (STARTTIME from /proc/PID/stat), so a recycled pid is never

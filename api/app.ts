@@ -26,6 +26,21 @@ export interface ApiDeps {
 
 export const API_VERSION = '0.1.0';
 
+type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+
+/** Error replies are sent as application/problem+json; say so in the document too. */
+function problemContentTypes<T extends OpenApiDoc>(doc: T): T {
+  for (const operations of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [code, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (/^[45]/.test(code) && json) response.content = { 'application/problem+json': json };
+      }
+    }
+  }
+  return doc;
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -45,6 +60,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   await app.register(problemHandler);
   await app.register(identity, { directory: deps.directory ?? new OperatorDirectory(DEMO_OPERATORS) });

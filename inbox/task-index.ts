@@ -16,6 +16,8 @@ export interface TaskPage {
 
 /** Far-future due time for tasks without one, so they sort after every dated task of equal priority. */
 const NO_DUE = Date.UTC(9999, 0, 1);
+/** Wider than any due time in ms (year 9999 is ~2.5e14), and 5 bands stay below 2^53. */
+const PRIORITY_BAND = 1e15;
 
 export class TaskIndex {
   private readonly prefix: string;
@@ -30,7 +32,7 @@ export class TaskIndex {
   async put(task: HumanTaskView): Promise<void> {
     const due = task.dueAt ? Date.parse(task.dueAt) : NO_DUE;
     // Priority dominates; within a priority the earliest due time comes first.
-    const score = task.priority * 1e14 + due;
+    const score = task.priority * PRIORITY_BAND + due;
     await this.redis
       .multi()
       .set(this.taskKey(task.taskId), JSON.stringify(task))

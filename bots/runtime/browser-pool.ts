@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ContextSlots } from './context-slots';
-import { markTraced } from './tracing';
+import { startTracing } from './tracing';
 
 export interface BrowserPoolOptions {
   /** Chromium binary. Default: env CHROMIUM_PATH, else /usr/bin/chromium (never a downloaded browser). */
@@ -69,28 +69,28 @@ export class BrowserPool {
     const { signal, evidence } = opts;
     this.#assertOpen();
     await this.#slots.acquire(signal);
-    let context: BrowserContext | undefined;
+    let closeContext: (() => Promise<void>) | undefined;
     try {
       signal?.throwIfAborted();
       const browser = await this.#getBrowser();
-      context = await browser.newContext();
+      const context = await browser.newContext();
       this.#contexts.add(context);
-      if (evidence) {
-        await context.tracing.start({ screenshots: true, snapshots: true });
-        markTraced(context);
-      }
+      // One shared close: an abort starts it, and the finally below waits for that same close.
+      const closing = once(() => context.close().catch(() => undefined));
+      closeContext = async () => {
+        this.#contexts.delete(context);
+        await closing();
+      };
+      if (evidence) await startTracing(context, { screenshots: true, snapshots: true });
       const page = await context.newPage();
       try {
-        return await abortable(fn(page, context), context, signal);
+        return await abortable(fn(page, context), closing, signal);
       } catch (error) {
         if (evidence && !signal?.aborted) await saveEvidence(error, page, context, evidence);
         throw error;
       }
     } finally {
-      if (context) {
-        this.#contexts.delete(context);
-        await context.close().catch(() => undefined);
-      }
+      await closeContext?.();
       this.#slots.release();
     }
   }
@@ -145,13 +145,18 @@ export class BrowserPool {
   }
 }
 
-function abortable<T>(work: Promise<T>, context: BrowserContext, signal: AbortSignal | undefined): Promise<T> {
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () => (result ??= fn());
+}
+
+function abortable<T>(work: Promise<T>, closeContext: () => Promise<void>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       reject(signal.reason);
       // Closing the context makes every pending page call inside `work` fail fast.
-      void context.close().catch(() => undefined);
+      void closeContext();
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });

@@ -1,25 +1,30 @@
 import type { BrowserContext, Page } from 'playwright-core';
 
-// Playwright traces record every action's arguments and every request body: a password typed
-// while tracing would end up in the evidence zip. Contexts traced by the pool are marked here.
-const tracedContexts = new WeakSet<BrowserContext>();
+type TracingOptions = NonNullable<Parameters<BrowserContext['tracing']['start']>[0]>;
 
-export function markTraced(context: BrowserContext): void {
-  tracedContexts.add(context);
+// Playwright traces record every action's arguments and every request body: a password typed
+// while tracing would end up in the evidence zip. The pool registers the contexts it traces here.
+const tracedContexts = new WeakMap<BrowserContext, TracingOptions>();
+
+export async function startTracing(context: BrowserContext, options: TracingOptions): Promise<void> {
+  await context.tracing.start(options);
+  tracedContexts.set(context, options);
 }
 
 /**
- * Runs `fn` with tracing paused, for steps that handle secrets (logins). The trace chunk recorded
- * so far is discarded and a fresh one starts afterwards, so evidence covers the work since then.
+ * Runs `fn` with tracing off, for steps that handle secrets (logins); evidence then covers the work
+ * since. Tracing is stopped and restarted rather than chunked: the network log spans chunks and
+ * would keep the login form's body.
  */
 export async function untraced<T>(page: Page, fn: () => Promise<T>): Promise<T> {
   const context = page.context();
-  if (!tracedContexts.has(context)) return fn();
-  await context.tracing.stopChunk();
+  const options = tracedContexts.get(context);
+  if (!options) return fn();
+  await context.tracing.stop();
   try {
     return await fn();
   } finally {
     // A closed context cannot trace any more; the fn's own outcome is what matters then.
-    await context.tracing.startChunk().catch(() => undefined);
+    await context.tracing.start(options).catch(() => undefined);
   }
 }

@@ -20,6 +20,7 @@ TANDEM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 TANDEM_PROFILE="${TANDEM_PROFILE:-dev}"
 [[ $TANDEM_PROFILE =~ ^[A-Za-z0-9._-]+$ ]] || die "TANDEM_PROFILE must be letters, digits, . _ or - (got '$TANDEM_PROFILE')"
 TANDEM_STATE_DIR="${TANDEM_STATE_DIR:-$TANDEM_ROOT/.state/$TANDEM_PROFILE}"
+[[ $TANDEM_STATE_DIR == /* ]] || TANDEM_STATE_DIR="$PWD/$TANDEM_STATE_DIR" # children run elsewhere
 TANDEM_RUN_DIR="$TANDEM_STATE_DIR/run"   # pid files
 TANDEM_LOG_DIR="$TANDEM_STATE_DIR/logs"  # one log per process
 
@@ -41,7 +42,9 @@ if [[ -z ${TANDEM_PORT_BASE:-} ]]; then
   esac
   unset _slot _pslot
 fi
-[[ $TANDEM_PORT_BASE =~ ^[0-9]+$ ]] || die "TANDEM_PORT_BASE must be a number (got '$TANDEM_PORT_BASE')"
+if ! [[ $TANDEM_PORT_BASE =~ ^[1-9][0-9]{3,4}$ ]] || ((TANDEM_PORT_BASE < 1024 || TANDEM_PORT_BASE > 65000)); then
+  die "TANDEM_PORT_BASE must be a number from 1024 to 65000 (got '$TANDEM_PORT_BASE')"
+fi
 TEMPORAL_PORT="${TEMPORAL_PORT:-$((TANDEM_PORT_BASE + 0))}"          # gRPC frontend
 TEMPORAL_UI_PORT="${TEMPORAL_UI_PORT:-$((TANDEM_PORT_BASE + 1))}"
 TEMPORAL_HTTP_PORT="${TEMPORAL_HTTP_PORT:-$((TANDEM_PORT_BASE + 2))}"
@@ -67,6 +70,7 @@ TEMPORAL_UI_URL="http://127.0.0.1:$TEMPORAL_UI_PORT"
 SANDBOX_CLAIMS_URL="http://127.0.0.1:$SANDBOX_CLAIMS_PORT"
 TANDEM_API_URL="http://127.0.0.1:$TANDEM_API_PORT"
 TANDEM_CREDENTIALS_FILE="${TANDEM_CREDENTIALS_FILE:-$TANDEM_STATE_DIR/credentials.json}"
+[[ $TANDEM_CREDENTIALS_FILE == /* ]] || TANDEM_CREDENTIALS_FILE="$PWD/$TANDEM_CREDENTIALS_FILE"
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
 # The variables `stack.sh env` prints, in order. Everything here is exported for child processes.

@@ -53,6 +53,29 @@ start_bg() {
   STARTED_NOW=1
 }
 
+# _descendants PID: every live descendant of PID (Chromium, started detached by Playwright, has a
+# process group of its own: a KILL to the worker's group alone would orphan it).
+_descendants() {
+  local f line pid ppid p c i=0
+  local -A kids=()
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    pid=${line%% *}
+    line=${line##*) }
+    read -r _ ppid _ <<<"$line"
+    kids[$ppid]+=" $pid"
+  done
+  local queue=("$1")
+  while ((i < ${#queue[@]})); do
+    p=${queue[i]}
+    i=$((i + 1))
+    for c in ${kids[$p]:-}; do
+      printf '%s\n' "$c"
+      queue+=("$c")
+    done
+  done
+}
+
 # stop_procs NAME...: TERM every named process group, wait up to $TANDEM_STOP_TIMEOUT (10) seconds,
 # then KILL what is left. Removes the pid files.
 stop_procs() {
@@ -73,7 +96,10 @@ stop_procs() {
       for name in "${names[@]}"; do
         if pid="$(proc_pid "$name")"; then
           warn "$name (pid $pid) ignored TERM for ${TANDEM_STOP_TIMEOUT:-10}s: sending KILL"
+          left="$(_descendants "$pid")"
           kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+          # shellcheck disable=SC2086 # one pid per word
+          [[ -z $left ]] || kill -KILL $left 2>/dev/null || true
         fi
       done
       sleep 0.2

@@ -69,7 +69,7 @@ describe('BrowserPool', () => {
   it('gives up waiting for a slot when aborted in the queue', async () => {
     const release: Array<() => void> = [];
     const holders = [1, 2].map(() => pool.withContext(() => new Promise<void>((resolve) => release.push(resolve))));
-    while (pool.stats().active < 2) await sleep(10);
+    while (release.length < 2) await sleep(10);
     const controller = new AbortController();
     const queued = pool.withContext(async () => 'ran', { signal: controller.signal });
     await sleep(20);

@@ -78,11 +78,14 @@ describe('ClaimsSystem page object', () => {
   });
 
   it('reports unknown and other tenants\' claims as ClaimNotFound', async () => {
-    for (const claimRef of ['CLM-9999', 'CLM-2001']) {
-      const error = await businessError(asAcmeBot((claims) => claims.openClaim(claimRef)));
-      expect(error.code).toBe('ClaimNotFound');
-      expect(error.details).toEqual({ claimRef });
-    }
+    const errors = await asAcmeBot(async (claims) => [
+      await businessError(claims.openClaim('CLM-9999')),
+      await businessError(claims.findAdjudication('CLM-2001', 'any')),
+    ]);
+    expect(errors.map((e) => [e.code, e.details])).toEqual([
+      ['ClaimNotFound', { claimRef: 'CLM-9999' }],
+      ['ClaimNotFound', { claimRef: 'CLM-2001' }],
+    ]);
   });
 
   it('reports bad credentials as LoginRefused without echoing them', async () => {
@@ -95,15 +98,13 @@ describe('ClaimsSystem page object', () => {
 
   it('reports refused adjudications as ValidationRefused with the fields, and records nothing', async () => {
     const ref = reference();
-    const error = await businessError(
-      asAcmeBot((claims) => claims.adjudicate('CLM-1004', { decision: 'approve', amountCents: 9_000, reason: '', reference: ref })),
-    );
-    expect(error.code).toBe('ValidationRefused');
-    expect(error.details.errors).toEqual({ amount: expect.stringContaining('cannot exceed') });
-    const rejection = await businessError(
-      asAcmeBot((claims) => claims.adjudicate('CLM-1004', { decision: 'reject', amountCents: 0, reason: '', reference: ref })),
-    );
-    expect(Object.keys(rejection.details.errors as object)).toEqual(['reason']);
+    const [tooMuch, noReason] = await asAcmeBot(async (claims) => [
+      await businessError(claims.adjudicate('CLM-1004', { decision: 'approve', amountCents: 9_000, reason: '', reference: ref })),
+      await businessError(claims.adjudicate('CLM-1004', { decision: 'reject', amountCents: 0, reason: '', reference: ref })),
+    ]);
+    expect(tooMuch?.code).toBe('ValidationRefused');
+    expect(tooMuch?.details.errors).toEqual({ amount: expect.stringContaining('cannot exceed') });
+    expect(Object.keys(noReason?.details.errors as object)).toEqual(['reason']);
     expect(await sandbox.ledger({ reference: ref })).toEqual([]);
   });
 

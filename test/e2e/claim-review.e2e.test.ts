@@ -56,15 +56,15 @@ function expectProblem(res: { statusCode: number; headers: Record<string, unknow
   return body;
 }
 
-/** The start of the bot step that enters the decision, read from the run's own history. */
-async function enterDecisionStart(runId: string): Promise<{ at: number; attempt: number }> {
+/** The start of a bot step (by activity name), read from the run's own history. */
+async function botStepStart(runId: string, activity = 'enterAdjudication'): Promise<{ at: number; attempt: number }> {
   const { client, close } = await temporalClient();
   try {
     const events = (await client.workflow.getHandle(runId).fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'enterAdjudication');
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity);
     const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId));
     const t = started?.eventTime;
-    if (!t) throw new Error('enterAdjudication never started');
+    if (!t) throw new Error(`${activity} never started`);
     return { at: Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6), attempt: started.activityTaskStartedEventAttributes?.attempt ?? 0 };
   } finally {
     await close();
@@ -122,7 +122,7 @@ describe('ClaimReview end to end', () => {
     const run = await finished(runId);
     expect(run.outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 245_000, decidedBy: 'ana.lima' });
     expect(await sandbox.ledger({ reference: `${runId}:enter-decision` })).toHaveLength(1);
-    const botStartedAfterMs = (await enterDecisionStart(runId)).at - repliedAt;
+    const botStartedAfterMs = (await botStepStart(runId)).at - repliedAt;
     console.log(`complete-task reply → enterAdjudication started: ${botStartedAfterMs} ms`);
     await eventually(async () => {
       const page = (await api.app.inject({ method: 'GET', url: '/teams/claims-review/tasks', headers: ANA })).json();
@@ -160,6 +160,14 @@ describe('ClaimReview end to end', () => {
     expect((await finished(runId)).outcome).toMatchObject({ kind: 'skipped', decidedBy: 'ana.lima' });
   });
 
+  it('retries a system fault (the claims system answers 500) and carries on', async () => {
+    await sandbox.quirks({ failNextRequests: 1 });
+    const { runId } = (await startRun({ client: 'acme-health', claimRef: 'CLM-1006', autoApproveBelowCents: 100_000 })).json();
+    const run = await finished(runId);
+    expect(run.outcome).toMatchObject({ kind: 'adjudicated', decidedBy: 'auto' });
+    expect((await botStepStart(runId, 'extractClaim')).attempt).toBe(2);
+  });
+
   it('enters the decision exactly once when the bot worker is killed right after submitting', async () => {
     // The claims system commits the adjudication, then takes 5 s to answer: the kill lands in between.
     await sandbox.quirks({ submitResponseDelayMs: 5_000 });
@@ -176,7 +184,7 @@ describe('ClaimReview end to end', () => {
       expect(entries).toHaveLength(1);
       expect(run.outcome.confirmation).toBe(entries[0]!.confirmation);
       // The step really was retried on the new worker (the one that submitted died).
-      expect((await enterDecisionStart(runId)).attempt).toBeGreaterThanOrEqual(2);
+      expect((await botStepStart(runId)).attempt).toBeGreaterThanOrEqual(2);
     } finally {
       await sandbox.quirks({ submitResponseDelayMs: 0 });
     }

@@ -1,6 +1,6 @@
 // ClaimReview through the whole real stack: HTTP API → Temporal dev server → orchestration and
 // bot worker processes → Debian Chromium → the sandbox claims system, whose ledger is the proof.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, sandbox, type TestApi } from '../support/tandem-api';
@@ -187,6 +187,29 @@ describe('ClaimReview end to end', () => {
       expect((await botStepStart(runId)).attempt).toBeGreaterThanOrEqual(2);
     } finally {
       await sandbox.quirks({ submitResponseDelayMs: 0 });
+    }
+  });
+
+  it('leaves no credential value in any run history or worker log', async () => {
+    const secrets = Object.values(JSON.parse(readFileSync(stackEnv().TANDEM_CREDENTIALS_FILE!, 'utf8')) as Record<string, { password: string }>).map(
+      (c) => c.password,
+    );
+    expect(secrets.length).toBeGreaterThan(0);
+    const { client, close } = await temporalClient();
+    try {
+      let scanned = 0;
+      for await (const execution of client.workflow.list({ query: "TandemProcess = 'claim-review'" })) {
+        const history = JSON.stringify(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory());
+        for (const secret of secrets) expect(history).not.toContain(secret);
+        scanned++;
+      }
+      expect(scanned).toBeGreaterThanOrEqual(5);
+    } finally {
+      await close();
+    }
+    for (const secret of secrets) {
+      expect(bot.log).not.toContain(secret);
+      expect(orchestration.log).not.toContain(secret);
     }
   });
 });

@@ -69,11 +69,17 @@ tree_matches_lock() {
 npm_ci() {
   local out status=0
   out="$(mktemp)"
-  npm ci --no-audit --no-fund 2>&1 | tee "$out" >&2 || status=$?
+  set +e # npm's errors are held back and shown below, without its usage text
+  npm ci --no-audit --no-fund 2>&1 | tee "$out" | grep -v '^npm error' >&2
+  status=${PIPESTATUS[0]}
+  set -e
   if ((status != 0)) && grep -q 'can only install packages when your package.json and package-lock.json' "$out"; then
-    warn "npm ci rejects package-lock.json as out of step (see 'Missing: ... from lock file' above): installing the locked versions with npm install instead"
+    grep -E '^npm error Missing: ' "$out" | head -n 5 >&2
+    warn "npm ci rejects package-lock.json: it lacks optional packages of other platforms (above) that the registry did not serve when it was written. Installing the locked versions with npm install instead."
     status=0
     npm install --no-audit --no-fund >&2 || status=$?
+  elif ((status != 0)); then
+    grep '^npm error' "$out" >&2
   fi
   rm -f "$out"
   ((status == 0)) || die "installing node modules failed (output above)"

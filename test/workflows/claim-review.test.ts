@@ -108,7 +108,8 @@ describe('ClaimReview workflow', () => {
       const task = await openTask(handle);
       expect(task).toMatchObject({ kind: 'claim-review.review', team: 'claims-review', actions: ['approve', 'reject', 'correct'] });
       await eventually(async () => fakes.published.length === 1, 'the task published to the inbox');
-      const historyBefore = (await handle.fetchHistory()).events!.length;
+      const acceptedUpdates = async () =>
+        (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
 
       const bad = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'reject', data: {}, actor: ana }] }));
       expect(bad.type).toBe('InvalidTaskDecision');
@@ -117,8 +118,8 @@ describe('ClaimReview workflow', () => {
       expect(unknownAction.type).toBe('InvalidTaskDecision');
       const notYours = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'approve', data: {}, actor: outsider }] }));
       expect(notYours.type).toBe('TaskNotFound');
-      // Rejected Updates write nothing to history.
-      expect((await handle.fetchHistory()).events!.length).toBe(historyBefore);
+      // Rejected Updates write nothing to history: no Update was accepted.
+      expect(await acceptedUpdates()).toBe(0);
 
       const decision = { taskId: task.taskId, action: 'correct', data: { amountCents: 200_000, reason: 'Duplicate line removed' }, actor: ana };
       const first = await handle.executeUpdate(completeTaskUpdate, { args: [decision], updateId: 'decide-1' });
@@ -127,6 +128,7 @@ describe('ClaimReview workflow', () => {
       expect(again.decidedAt).toBe(first.decidedAt);
       const second = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ ...decision, action: 'approve', data: {} }], updateId: 'decide-2' }));
       expect(second.type).toBe('TaskAlreadyCompleted');
+      expect(await acceptedUpdates()).toBe(1);
 
       const outcome = (await handle.result()) as ClaimReviewOutcome;
       expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 200_000, decidedBy: 'ana.lima' });

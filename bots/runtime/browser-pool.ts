@@ -124,6 +124,7 @@ export class BrowserPool {
     if (browser.isConnected()) return browser;
     // Crashed between the 'disconnected' event and now: launch a replacement.
     if (this.#browser === current) this.#browser = undefined;
+    this.#assertOpen();
     return (this.#browser ??= this.#launch());
   }
 

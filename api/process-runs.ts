@@ -118,7 +118,7 @@ export class ProcessRuns {
       if (err instanceof WorkflowNotFoundError) throw problems.taskNotFound(`No task ${taskId}`);
       throw err;
     }
-    if (!task || !actor.clients.includes(task.client) || !actor.teams.includes(task.team)) throw problems.taskNotFound(`No task ${taskId}`);
+    if (!task || !this.inScope(task, actor)) throw problems.taskNotFound(`No task ${taskId}`);
     return task;
   }
 
@@ -137,16 +137,29 @@ export class ProcessRuns {
       if (cause instanceof ApplicationFailure && cause.type && cause.type in TASK_FAILURE_PROBLEMS) {
         throw TASK_FAILURE_PROBLEMS[cause.type as FailureType](cause);
       }
-      if (err instanceof WorkflowNotFoundError) throw await this.closedRunProblem(runId, taskId);
+      if (err instanceof WorkflowNotFoundError) throw await this.closedRunProblem(runId, taskId, actor);
       throw err;
     }
   }
 
-  private async closedRunProblem(runId: string, taskId: string): Promise<ProblemError> {
+  private async closedRunProblem(runId: string, taskId: string, actor: Actor): Promise<ProblemError> {
     const description = await this.describeOrNull(runId);
-    if (!description) return problems.taskNotFound(`No task ${taskId}`);
+    // A finished run still answers queries (replayed by a worker), so the answer can be precise,
+    // but only to someone in the task's scope: anyone else learns nothing.
+    const task = description ? await this.client.workflow.getHandle(runId).query(taskQuery, taskId).catch(() => null) : null;
+    if (!description || !task || !this.inScope(task, actor)) return problems.taskNotFound(`No task ${taskId}`);
     if (description.status.name === 'CANCELLED') return problems.taskCancelled(`Run ${runId} was cancelled`);
+    if (task.decision) {
+      return problems.taskAlreadyCompleted(`Task ${taskId} was already completed by ${task.decision.decidedBy.operatorId}`, {
+        decidedBy: task.decision.decidedBy,
+        decidedAt: task.decision.decidedAt,
+      });
+    }
     return problems.runFinished(`Run ${runId} is ${description.status.name.toLowerCase()}; its tasks can no longer be decided`);
+  }
+
+  private inScope(task: HumanTaskView, actor: Actor): boolean {
+    return actor.clients.includes(task.client) && actor.teams.includes(task.team);
   }
 
   private sameRun(runId: string, existing: WorkflowExecutionDescription, inputHash: string): StartedRun {

@@ -122,6 +122,9 @@ describe('ClaimReview end to end', () => {
     const run = await finished(runId);
     expect(run.outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 245_000, decidedBy: 'ana.lima' });
     expect(await sandbox.ledger({ reference: `${runId}:enter-decision` })).toHaveLength(1);
+    // Once the run has finished: still a precise conflict for the team, still nothing for outsiders.
+    expect(expectProblem(await complete({ action: 'approve', data: {} }), 409).type).toBe('urn:tandem:problem:task-already-completed');
+    expectProblem(await complete({ action: 'approve', data: {} }, CARLA), 404);
     const botStartedAfterMs = (await botStepStart(runId)).at - repliedAt;
     console.log(`complete-task reply → enterAdjudication started: ${botStartedAfterMs} ms`);
     await eventually(async () => {

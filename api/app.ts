@@ -7,7 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { TaskIndex } from '../inbox/task-index';
 import type { ProcessDefinition } from '../workflows/engine/process-definition';
 import { PROCESSES } from '../workflows/processes';
-import { OperatorDirectory, DEMO_OPERATORS } from './operator-directory';
+import { Roster } from '../inbox/roster';
 import { ProcessRuns } from './process-runs';
 import { problemHandler } from './plugins/problem-handler';
 import { identity } from './plugins/identity';
@@ -19,7 +19,7 @@ import { taskRoutes } from './routes/tasks';
 export interface ApiDeps {
   temporal: Client;
   index: TaskIndex;
-  directory?: OperatorDirectory;
+  roster?: Roster;
   processes?: readonly ProcessDefinition[];
   logger?: Logger | false;
 }
@@ -63,13 +63,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   await app.register(problemHandler);
-  await app.register(identity, { directory: deps.directory ?? new OperatorDirectory(DEMO_OPERATORS) });
+  const roster = deps.roster ?? Roster.load();
+  await app.register(identity, { roster });
 
   const runs = new ProcessRuns(deps.temporal);
   await app.register(healthRoutes);
   await app.register(processRoutes, { processes: deps.processes ?? PROCESSES, runs });
   await app.register(runRoutes, { runs });
   await app.register(taskRoutes, { runs, index: deps.index });
+  // Read-only resources (audit trail, artifacts) and the web inbox page.
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

@@ -6,6 +6,8 @@ const Iso = z.string().describe('ISO 8601 timestamp');
 
 export const DecidedBy = z.object({ operatorId: z.string(), team: z.string(), client: z.string() });
 
+export const TaskClaim = z.object({ operatorId: z.string(), leaseId: z.string(), claimedAt: Iso, until: Iso });
+
 export const TaskView = z.object({
   taskId: z.string(),
   runId: z.string(),
@@ -19,9 +21,16 @@ export const TaskView = z.object({
   priority: z.number().int(),
   createdAt: Iso,
   dueAt: Iso.optional(),
-  status: z.enum(['open', 'completed', 'cancelled']),
+  status: z.enum(['open', 'claimed', 'completed', 'cancelled']),
   actions: z.array(z.string()),
   context: z.record(z.string(), z.unknown()),
+  bots: z.array(z.string()),
+  claim: TaskClaim.optional(),
+  labels: z.array(z.string()),
+  comments: z.array(z.object({ by: z.string(), at: Iso, text: z.string() })),
+  escalated: z.object({ by: z.string(), at: Iso, reason: z.string(), fromTeam: z.string() }).optional(),
+  events: z.array(z.object({ at: Iso, by: z.string(), event: z.string(), note: z.string().optional() })),
+  version: z.number().int(),
   decision: z
     .object({ action: z.string(), data: z.unknown(), decidedBy: DecidedBy, decidedAt: Iso, updateId: z.string() })
     .optional(),

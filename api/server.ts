@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { TaskIndex } from '../inbox/task-index';
 import { buildApp } from './app';
-import { OperatorDirectory } from './operator-directory';
+import { Roster } from '../inbox/roster';
 
 const config = loadConfig();
 const logger = createLogger('api', config.logLevel);
@@ -14,7 +14,7 @@ const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
 const app = await buildApp({
   temporal: new Client({ connection, namespace: config.temporal.namespace }),
   index: new TaskIndex(redis, { prefix: config.redis.prefix }),
-  directory: config.operatorsFile ? OperatorDirectory.fromFile(config.operatorsFile) : undefined,
+  roster: Roster.load(config.rosterFile),
   logger,
 });
 

@@ -14,7 +14,7 @@ const Env = z.object({
   TANDEM_STATE_DIR: z.string().default('.state/dev'),
   TANDEM_ARTIFACTS_DIR: z.string().optional(),
   TANDEM_CREDENTIALS_FILE: z.string().optional(),
-  TANDEM_OPERATORS_FILE: z.string().optional(),
+  TANDEM_ROSTER_FILE: z.string().optional(),
   TANDEM_WORKFLOW_BUNDLE: z.string().optional(),
   TANDEM_BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SANDBOX_CLAIMS_URL: z.string().url().optional(),
@@ -29,7 +29,7 @@ export interface TandemConfig {
   stateDir: string;
   artifactsDir: string;
   credentialsFile: string;
-  operatorsFile?: string;
+  rosterFile?: string;
   workflowBundle?: string;
   botConcurrency: number;
   apps: Record<string, string | undefined>;
@@ -52,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
     stateDir,
     artifactsDir: resolve(e.TANDEM_ARTIFACTS_DIR ?? `${stateDir}/artifacts`),
     credentialsFile: resolve(e.TANDEM_CREDENTIALS_FILE ?? `${stateDir}/credentials.json`),
-    operatorsFile: e.TANDEM_OPERATORS_FILE,
+    rosterFile: e.TANDEM_ROSTER_FILE,
     workflowBundle: e.TANDEM_WORKFLOW_BUNDLE,
     botConcurrency: e.TANDEM_BOT_CONCURRENCY,
     apps: { 'claims-system': e.SANDBOX_CLAIMS_URL },

@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../workflows/engine/messages';
-import type { OperatorDirectory } from '../operator-directory';
+import type { Roster } from '../../inbox/roster';
 import { problems } from '../problems';
 
 export const OPERATOR_HEADER = 'x-operator-id';
@@ -14,13 +14,13 @@ declare module 'fastify' {
   }
 }
 
-export const identity = fp<{ directory: OperatorDirectory }>(async (app, { directory }) => {
+export const identity = fp<{ roster: Roster }>(async (app, { roster }) => {
   app.decorateRequest('actor', function (this: FastifyRequest): Actor {
     const header = this.headers[OPERATOR_HEADER];
     const operatorId = Array.isArray(header) ? header[0] : header;
     if (!operatorId) throw problems.unauthenticated(`Send the ${OPERATOR_HEADER} header naming the operator`);
-    const operator = directory.find(operatorId);
+    const operator = roster.find(operatorId);
     if (!operator) throw problems.unauthenticated(`Unknown operator ${operatorId}`);
-    return directory.actorOf(operator);
+    return roster.actorOf(operator);
   });
 });

@@ -10,9 +10,34 @@ export interface Actor {
   teams: string[];
   /** Client companies the operator is scoped to. */
   clients: string[];
+  /** e.g. `operator`, `supervisor`: a supervisor may reassign tasks of their teams. */
+  roles: string[];
 }
 
-export type TaskStatus = 'open' | 'completed' | 'cancelled';
+export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
+
+export interface TaskClaim {
+  operatorId: string;
+  /** Token of this claim: a decision sent with an older lease id is refused (the lease expired). */
+  leaseId: string;
+  claimedAt: string;
+  /** The claim lapses at this time unless renewed; the task then goes back to its queue. */
+  until: string;
+}
+
+export interface TaskComment {
+  by: string;
+  at: string;
+  text: string;
+}
+
+/** One entry of a task's own trail: every transition, who made it, when. */
+export interface TaskEvent {
+  at: string;
+  by: string;
+  event: 'opened' | 'claimed' | 'renewed' | 'released' | 'lease-expired' | 'reassigned' | 'escalated' | 'commented' | 'labelled' | 'bot-run' | 'completed' | 'cancelled';
+  note?: string;
+}
 
 export interface HumanTaskView {
   taskId: string;
@@ -32,6 +57,15 @@ export interface HumanTaskView {
   actions: string[];
   /** What the operator needs to decide: extracted data, the bot's failure, links to evidence. */
   context: Record<string, unknown>;
+  /** Attended bots an operator may launch from this task (their results land in `context.bots`). */
+  bots: string[];
+  claim?: TaskClaim;
+  labels: string[];
+  comments: TaskComment[];
+  escalated?: { by: string; at: string; reason: string; fromTeam: string };
+  events: TaskEvent[];
+  /** Increases with every transition: the inbox index never lets an older copy overwrite a newer one. */
+  version: number;
   decision?: RecordedDecision;
 }
 
@@ -43,11 +77,51 @@ export interface RecordedDecision {
   updateId: string;
 }
 
-export interface CompleteTaskRequest {
+export interface TaskRequest {
   taskId: string;
+  actor: Actor;
+}
+
+export interface CompleteTaskRequest extends TaskRequest {
   action: string;
   data: unknown;
-  actor: Actor;
+  /** The lease the decision was made under; refused if that lease has lapsed. */
+  leaseId?: string;
+}
+
+export interface ClaimTaskRequest extends TaskRequest {
+  leaseMs?: number;
+}
+
+export interface LeaseRequest extends TaskRequest {
+  leaseId: string;
+}
+
+export interface ReleaseTaskRequest extends TaskRequest {
+  leaseId?: string;
+}
+
+export interface ReassignTaskRequest extends TaskRequest {
+  team?: string;
+  /** Operator to assign to, or null to leave the task to the whole team. */
+  assignee?: string | null;
+}
+
+export interface EscalateTaskRequest extends TaskRequest {
+  reason: string;
+}
+
+export interface CommentTaskRequest extends TaskRequest {
+  text: string;
+}
+
+export interface LabelTaskRequest extends TaskRequest {
+  add?: string[];
+  remove?: string[];
+}
+
+export interface RunTaskBotRequest extends TaskRequest {
+  bot: string;
 }
 
 export interface CompleteTaskResult {
@@ -91,6 +165,15 @@ export interface RunView {
 }
 
 export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskRequest]>('tandem.completeTask');
+export const claimTaskUpdate = defineUpdate<HumanTaskView, [ClaimTaskRequest]>('tandem.claimTask');
+export const renewLeaseUpdate = defineUpdate<HumanTaskView, [LeaseRequest]>('tandem.renewLease');
+export const releaseTaskUpdate = defineUpdate<HumanTaskView, [ReleaseTaskRequest]>('tandem.releaseTask');
+export const reassignTaskUpdate = defineUpdate<HumanTaskView, [ReassignTaskRequest]>('tandem.reassignTask');
+export const escalateTaskUpdate = defineUpdate<HumanTaskView, [EscalateTaskRequest]>('tandem.escalateTask');
+export const commentTaskUpdate = defineUpdate<HumanTaskView, [CommentTaskRequest]>('tandem.commentTask');
+export const labelTaskUpdate = defineUpdate<HumanTaskView, [LabelTaskRequest]>('tandem.labelTask');
+/** Runs an attended bot from a task; resolves with the task, its context.bots holding the result. */
+export const runTaskBotUpdate = defineUpdate<HumanTaskView, [RunTaskBotRequest]>('tandem.runTaskBot');
 export const runViewQuery = defineQuery<RunView>('tandem.run');
 export const taskQuery = defineQuery<HumanTaskView | null, [string]>('tandem.task');
 

@@ -2,25 +2,30 @@
 // Temporal stays the source of truth: these only mirror it, so the index can be rebuilt.
 import type { HumanTaskView } from '../workflows/engine/messages';
 import type { TaskIndex } from '../inbox/task-index';
+import type { Roster } from '../inbox/roster';
 
-export interface RetractTask {
-  taskId: string;
-  team: string;
-  reason: 'completed' | 'cancelled';
+export interface SyncTaskOptions {
+  /** The team the task left (reassigned, escalated): its queue must drop the task. */
+  fromTeam?: string;
+}
+
+export interface SyncTaskResult {
+  /** For a new task of an auto-assign team: the member with the least open work. */
+  assignTo?: string;
 }
 
 export interface InboxActivities {
-  publishTask(task: HumanTaskView): Promise<void>;
-  retractTask(task: RetractTask): Promise<void>;
+  syncTask(task: HumanTaskView, options?: SyncTaskOptions): Promise<SyncTaskResult>;
 }
 
-export function createInboxActivities(deps: { index: TaskIndex }): InboxActivities {
+export function createInboxActivities(deps: { index: TaskIndex; roster: Roster }): InboxActivities {
   return {
-    async publishTask(task) {
-      await deps.index.put(task);
-    },
-    async retractTask({ taskId, team }) {
-      await deps.index.remove(taskId, team);
+    async syncTask(task, options = {}) {
+      await deps.index.put(task, options.fromTeam);
+      const team = deps.roster.team(task.team);
+      if (task.version !== 1 || task.assignee || !team?.autoAssign) return {};
+      const members = deps.roster.membersOf(task.team, task.client).map((m) => m.operatorId);
+      return { assignTo: await deps.index.leastLoaded(task.team, members) };
     },
   };
 }

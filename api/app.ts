@@ -14,7 +14,15 @@ import { identity } from './plugins/identity';
 import { healthRoutes } from './routes/health';
 import { processRoutes } from './routes/processes';
 import { runRoutes } from './routes/runs';
-import { taskRoutes } from './routes/tasks';
+import { queueRoutes } from './routes/tasks';
+import { taskActionRoutes } from './routes/task-actions';
+import { TaskDesk } from './task-desk';
+import { TaskFeed } from '../inbox/task-feed';
+import { InboxKeeper } from '../inbox/rebuild';
+import { ArtifactStore } from '../activities/artifacts';
+import { loadConfig } from '../platform/config';
+import { auditRoutes } from './routes/audit';
+import { artifactRoutes } from './routes/artifacts';
 
 export interface ApiDeps {
   temporal: Client;
@@ -22,6 +30,8 @@ export interface ApiDeps {
   roster?: Roster;
   processes?: readonly ProcessDefinition[];
   logger?: Logger | false;
+  /** Where bots leave screenshots and traces; defaults to the configured artifacts folder. */
+  artifacts?: ArtifactStore;
 }
 
 export const API_VERSION = '0.1.0';
@@ -70,8 +80,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(processRoutes, { processes: deps.processes ?? PROCESSES, runs });
   await app.register(runRoutes, { runs });
-  await app.register(taskRoutes, { runs, index: deps.index });
+  const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined);
+  const feed = new TaskFeed(deps.index);
+  const keeper = new InboxKeeper(deps.temporal, deps.index, (report) => app.log.info({ report }, 'inbox index rebuilt from Temporal'));
+  app.addHook('onClose', () => feed.close());
+  await app.register(queueRoutes, { desk, index: deps.index, feed, keeper });
+  await app.register(taskActionRoutes, { desk, runs, roster });
   // Read-only resources (audit trail, artifacts) and the web inbox page.
+  await app.register(auditRoutes, { temporal: deps.temporal });
+  await app.register(artifactRoutes, { temporal: deps.temporal, artifacts: deps.artifacts ?? new ArtifactStore(loadConfig().artifactsDir) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

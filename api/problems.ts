@@ -47,6 +47,10 @@ export const problems = {
   runNotFound: make('run-not-found', 'No such run', 404),
   taskNotFound: make('task-not-found', 'No such task', 404),
   taskAlreadyCompleted: make('task-already-completed', 'Task already completed', 409),
+  taskClaimed: make('task-claimed', 'Task held by someone else', 409),
+  leaseExpired: make('lease-expired', 'Your lease on the task has lapsed', 409),
+  invalidTaskRequest: (detail: string, field?: string) =>
+    make('invalid-task-request', 'The task cannot do that', 400)(detail, field ? { field, errors: [{ field, message: detail }] } : {}),
   runFinished: make('run-finished', 'The run has already finished', 409),
   idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),
   taskCancelled: make('task-cancelled', 'The run was cancelled', 410),

@@ -57,15 +57,6 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const TASK_FAILURE_PROBLEMS: Record<FailureType, (f: ApplicationFailure) => ProblemError> = {
-  [TaskFailureType.NotFound]: (f) => problems.taskNotFound(f.message),
-  [TaskFailureType.NotYours]: (f) => problems.taskNotFound(f.message),
-  [TaskFailureType.AlreadyCompleted]: (f) => problems.taskAlreadyCompleted(f.message, { ...(f.details?.[0] as object) }),
-  [TaskFailureType.Cancelled]: (f) => problems.taskCancelled(f.message),
-  [TaskFailureType.InvalidDecision]: (f) =>
-    problems.invalidDecision(((f.details?.[0] as { issues?: DecisionIssue[] })?.issues ?? []).map((i) => ({ ...i, field: `body.${i.field}` }))),
-};
-
 export class ProcessRuns {
   constructor(private readonly client: Client) {}
 
@@ -104,62 +95,6 @@ export class ProcessRuns {
     if (status === 'COMPLETED') snapshot.outcome = await handle.result();
     else if (status !== 'RUNNING') snapshot.failure = await this.failureOf(handle);
     return snapshot;
-  }
-
-  /** Reads a task from its run (the source of truth); unknown and out-of-scope tasks are both 404. */
-  async task(taskId: string, actor: Actor): Promise<HumanTaskView> {
-    const runId = runIdOfTask(taskId);
-    if (!runId) throw problems.taskNotFound(`No task ${taskId}`);
-    const handle = this.client.workflow.getHandle(runId);
-    let task: HumanTaskView | null;
-    try {
-      task = await handle.query(taskQuery, taskId);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw problems.taskNotFound(`No task ${taskId}`);
-      throw err;
-    }
-    if (!task || !this.inScope(task, actor)) throw problems.taskNotFound(`No task ${taskId}`);
-    return task;
-  }
-
-  /** Sends the decision as an Update; the workflow's validator has the last word. */
-  async decide(taskId: string, decision: { action: string; data: unknown }, actor: Actor, idempotencyKey?: string): Promise<CompleteTaskResult> {
-    const runId = runIdOfTask(taskId);
-    if (!runId) throw problems.taskNotFound(`No task ${taskId}`);
-    const handle = this.client.workflow.getHandle(runId);
-    try {
-      return await handle.executeUpdate(completeTaskUpdate, {
-        args: [{ taskId, action: decision.action, data: decision.data, actor }],
-        updateId: idempotencyKey ? `complete:${taskId}:${sha256(`${actor.operatorId}\n${idempotencyKey}`).slice(0, 32)}` : randomUUID(),
-      });
-    } catch (err) {
-      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.type && cause.type in TASK_FAILURE_PROBLEMS) {
-        throw TASK_FAILURE_PROBLEMS[cause.type as FailureType](cause);
-      }
-      if (err instanceof WorkflowNotFoundError) throw await this.closedRunProblem(runId, taskId, actor);
-      throw err;
-    }
-  }
-
-  private async closedRunProblem(runId: string, taskId: string, actor: Actor): Promise<ProblemError> {
-    const description = await this.describeOrNull(runId);
-    // A finished run still answers queries (replayed by a worker), so the answer can be precise,
-    // but only to someone in the task's scope: anyone else learns nothing.
-    const task = description ? await this.client.workflow.getHandle(runId).query(taskQuery, taskId).catch(() => null) : null;
-    if (!description || !task || !this.inScope(task, actor)) return problems.taskNotFound(`No task ${taskId}`);
-    if (description.status.name === 'CANCELLED') return problems.taskCancelled(`Run ${runId} was cancelled`);
-    if (task.decision) {
-      return problems.taskAlreadyCompleted(`Task ${taskId} was already completed by ${task.decision.decidedBy.operatorId}`, {
-        decidedBy: task.decision.decidedBy,
-        decidedAt: task.decision.decidedAt,
-      });
-    }
-    return problems.runFinished(`Run ${runId} is ${description.status.name.toLowerCase()}; its tasks can no longer be decided`);
-  }
-
-  private inScope(task: HumanTaskView, actor: Actor): boolean {
-    return actor.clients.includes(task.client) && actor.teams.includes(task.team);
   }
 
   private sameRun(runId: string, existing: WorkflowExecutionDescription, inputHash: string): StartedRun {

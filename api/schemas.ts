@@ -37,7 +37,20 @@ export const TaskView = z.object({
 });
 
 export const TaskDetail = TaskView.extend({
-  form: z.object({ kind: z.string(), jsonSchema: z.record(z.string(), z.unknown()) }).optional(),
+  form: z
+    .object({
+      kind: z.string(),
+      jsonSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the whole { action, data } decision'),
+      actions: z.record(z.string(), z.record(z.string(), z.unknown())).describe('JSON Schema of each action’s data'),
+    })
+    .optional(),
+  run: z
+    .object({
+      runId: z.string(),
+      phase: z.string().optional(),
+      steps: z.array(z.object({ step: z.string(), startedAt: Iso, endedAt: Iso.optional(), result: z.string().optional(), note: z.string().optional() })),
+    })
+    .optional(),
 });
 
 export const WaitingOn = z.discriminatedUnion('kind', [
@@ -88,24 +101,71 @@ export const ProcessSummary = z.object({
 export const TaskPage = z.object({
   team: z.string(),
   tasks: z.array(TaskView),
-  total: z.number().int(),
-  nextOffset: z.number().int().optional(),
+  total: z.number().int().describe('Tasks in the queue before filters'),
+  nextCursor: z.string().optional(),
 });
 
+export const TeamParam = z.object({ team: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'Not a team name') });
+
+const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const TaskQueryString = z.object({
+  status: z.enum(['open', 'claimed', 'active']).default('active'),
+  client: z.string().max(64).optional(),
+  process: z.string().max(64).optional(),
+  priority: z.coerce.number().int().min(1).max(5).optional(),
+  overdue: Flag.optional(),
+  assignee: z.string().max(100).optional().describe('An operator id, `me`, or `none`'),
+  q: z.string().max(100).optional().describe('Text in the business reference or title'),
+  cursor: z.string().max(400).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const OperatorView = z.object({ operatorId: z.string(), name: z.string(), teams: z.array(z.string()), clients: z.array(z.string()), roles: z.array(z.string()) });
+
+const Decision = {
+  action: z.string().min(1).max(64).describe('One of the task’s actions, e.g. approve, reject, correct'),
+  data: z.record(z.string(), z.unknown()).default({}).describe('The form data for that action'),
+};
+const LeaseId = z.string().min(1).max(100);
+
 export const CompleteTaskBody = z
-  .object({
-    action: z.string().min(1).max(64).describe('One of the task’s actions, e.g. approve, reject, correct'),
-    data: z.record(z.string(), z.unknown()).default({}).describe('The form data for that action'),
-  })
+  .object({ ...Decision, leaseId: LeaseId.optional().describe('The lease the decision was made under (from take-next or claim)') })
   .strict();
+
+export const BulkCompleteBody = z.object({ taskIds: z.array(z.string().min(1).max(220)).min(1).max(100), ...Decision }).strict();
+
+export const ClaimBody = z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000).optional() }).strict();
+export const LeaseBody = z.object({ leaseId: LeaseId }).strict();
+export const ReleaseBody = z.object({ leaseId: LeaseId.optional() }).strict();
+export const ReassignBody = z
+  .object({ team: z.string().min(1).max(64).optional(), assignee: z.string().min(1).max(100).nullable().optional() })
+  .strict();
+export const EscalateBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();
+export const CommentBody = z.object({ text: z.string().trim().min(1).max(2000) }).strict();
+export const LabelBody = z
+  .object({ add: z.array(z.string().max(40)).max(20).optional(), remove: z.array(z.string().max(40)).max(20).optional() })
+  .strict();
+export const BotBody = z.object({ bot: z.string().min(1).max(64) }).strict();
 
 export const CompleteTaskReply = z.object({
   taskId: z.string(),
+  team: z.string(),
+  version: z.number().int(),
   status: z.literal('completed'),
   action: z.string(),
   decidedBy: DecidedBy,
   decidedAt: Iso,
   replayed: z.boolean(),
+});
+
+export const BulkCompleteReply = z.object({
+  results: z.array(
+    z.discriminatedUnion('ok', [
+      z.object({ taskId: z.string(), ok: z.literal(true), result: CompleteTaskReply }),
+      z.object({ taskId: z.string(), ok: z.literal(false), problem: z.record(z.string(), z.unknown()) }),
+    ]),
+  ),
 });
 
 export const IdempotencyKey = z

@@ -6,6 +6,7 @@ import { createLogger } from '../platform/logger';
 import { TaskIndex } from '../inbox/task-index';
 import { buildApp } from './app';
 import { Roster } from '../inbox/roster';
+import { ArtifactStore } from '../activities/artifacts';
 
 const config = loadConfig();
 const logger = createLogger('api', config.logLevel);
@@ -15,6 +16,7 @@ const app = await buildApp({
   temporal: new Client({ connection, namespace: config.temporal.namespace }),
   index: new TaskIndex(redis, { prefix: config.redis.prefix }),
   roster: Roster.load(config.rosterFile),
+  artifacts: new ArtifactStore(config.artifactsDir),
   logger,
 });
 

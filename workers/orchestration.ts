@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { TaskIndex } from '../inbox/task-index';
+import { Roster } from '../inbox/roster';
 import { createInboxActivities } from '../activities/inbox';
 import { ORCHESTRATION_TASK_QUEUE } from '../workflows/engine/process-definition';
 import { workflowSource } from './workflow-source';
@@ -20,7 +21,7 @@ const worker = await Worker.create({
   namespace: config.temporal.namespace,
   taskQueue: ORCHESTRATION_TASK_QUEUE,
   ...workflowSource(config.workflowBundle),
-  activities: createInboxActivities({ index: new TaskIndex(redis, { prefix: config.redis.prefix }) }),
+  activities: createInboxActivities({ index: new TaskIndex(redis, { prefix: config.redis.prefix }), roster: Roster.load(config.rosterFile) }),
 });
 
 log.info({ taskQueue: ORCHESTRATION_TASK_QUEUE, temporal: config.temporal.address }, 'orchestration worker started');

@@ -1,34 +1,41 @@
-// Tasks: a team's inbox (from the Redis index), a task's detail and form (from its run), and the
-// decision (a Workflow Update, so it is validated and recorded by the run itself).
+// A team's queue: list with filters (from the Redis index), take the next task, and a live feed
+// of changes (Server-Sent Events). Also who the caller is.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { TaskIndex } from '../../inbox/task-index';
-import { findTaskForm } from '../../workflows/processes';
-import type { ProcessRuns } from '../process-runs';
+import type { TaskFeed } from '../../inbox/task-feed';
+import type { InboxKeeper } from '../../inbox/rebuild';
+import type { HumanTaskView } from '../../workflows/engine/messages';
+import type { TaskDesk } from '../task-desk';
 import { problems } from '../problems';
-import { CompleteTaskBody, CompleteTaskReply, IdempotencyKey, TaskDetail, TaskIdParam, TaskPage } from '../schemas';
+import { OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
 import { withProblems } from './responses';
 
-export interface TaskRoutesOptions {
-  runs: ProcessRuns;
+export interface QueueRoutesOptions {
+  desk: TaskDesk;
   index: TaskIndex;
+  feed: TaskFeed;
+  keeper: InboxKeeper;
 }
 
 const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator acting (until authentication lands)') });
+const KEEPALIVE_MS = 15_000;
 
-export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, { runs, index }) => {
+export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, { desk, index, feed, keeper }) => {
+  app.get('/me', { schema: { summary: 'The calling operator', tags: ['tasks'], headers: OperatorHeader, response: withProblems({ 200: OperatorView }) } }, async (request) => {
+    const { operatorId, name, teams, clients, roles } = request.operator();
+    return { operatorId, name, teams, clients, roles };
+  });
+
   app.get(
     '/teams/:team/tasks',
     {
       schema: {
-        summary: 'A team’s open tasks, most urgent first',
+        summary: 'A team’s tasks, most urgent first, with filters and cursor pagination',
         tags: ['tasks'],
         headers: OperatorHeader,
-        params: z.object({ team: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/) }),
-        querystring: z.object({
-          offset: z.coerce.number().int().min(0).max(100_000).default(0),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        }),
+        params: TeamParam,
+        querystring: TaskQueryString,
         response: withProblems({ 200: TaskPage }),
       },
     },
@@ -36,45 +43,71 @@ export const taskRoutes: FastifyPluginAsyncZod<TaskRoutesOptions> = async (app, 
       const actor = request.actor();
       const { team } = request.params;
       if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
-      const { offset, limit } = request.query;
-      const page = await index.listTeam(team, offset, limit);
-      const tasks = page.tasks.filter((t) => actor.clients.includes(t.client));
-      const next = offset + limit;
-      return { team, tasks, total: page.total, ...(next < page.total ? { nextOffset: next } : {}) };
-    },
-  );
-
-  app.get(
-    '/tasks/:taskId',
-    {
-      schema: {
-        summary: 'A task with its context and the JSON Schema of its form',
-        tags: ['tasks'],
-        headers: OperatorHeader,
-        params: TaskIdParam,
-        response: withProblems({ 200: TaskDetail }),
-      },
-    },
-    async (request) => {
-      const task = await runs.task(request.params.taskId, request.actor());
-      const form = findTaskForm(task.kind);
-      return { ...task, ...(form ? { form: { kind: form.kind, jsonSchema: z.toJSONSchema(form.decision, { io: 'input' }) as Record<string, unknown> } } : {}) };
+      await keeper.ensureBuilt();
+      const { assignee, ...query } = request.query;
+      try {
+        const page = await index.list(team, { ...query, assignee: assignee === 'me' ? actor.operatorId : assignee, clients: actor.clients, now: Date.now() });
+        return { team, ...page };
+      } catch (err) {
+        if (err instanceof RangeError) throw problems.invalidRequest([{ field: 'querystring.cursor', message: err.message }]);
+        throw err;
+      }
     },
   );
 
   app.post(
-    '/tasks/:taskId/complete',
+    '/teams/:team/take-next',
     {
       schema: {
-        summary: 'Decide a task: approve, reject, correct… with the task form’s data',
-        description: 'The run validates the decision before recording it; the reply returns once it is recorded.',
+        summary: 'Claim the most urgent task of the team this operator may take',
+        description: 'Two operators never get the same task. The reply’s task.claim.leaseId is the lease; renew it while working.',
         tags: ['tasks'],
-        headers: OperatorHeader.extend({ 'idempotency-key': IdempotencyKey }),
-        params: TaskIdParam,
-        body: CompleteTaskBody,
-        response: withProblems({ 200: CompleteTaskReply }),
+        headers: OperatorHeader,
+        params: TeamParam,
+        body: z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000).optional() }).strict().default({}),
+        response: withProblems({ 200: z.object({ task: TaskView.nullable() }) }),
       },
     },
-    async (request) => runs.decide(request.params.taskId, request.body, request.actor(), request.headers['idempotency-key']),
+    async (request) => {
+      const actor = request.actor();
+      const { team } = request.params;
+      if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
+      await keeper.ensureBuilt();
+      return { task: await desk.takeNext(team, actor, request.body.leaseMs) };
+    },
+  );
+
+  app.get(
+    '/teams/:team/events',
+    {
+      schema: {
+        summary: 'Live changes to the team’s queue (Server-Sent Events)',
+        description: '`event: task` with `{"type":"upserted","task":…}` or `{"type":"removed","taskId":…}`. EventSource cannot send headers: pass `?operator=`.',
+        tags: ['tasks'],
+        params: TeamParam,
+        querystring: z.object({ operator: z.string().min(1).max(100).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const actor = request.actor(request.query.operator);
+      const { team } = request.params;
+      if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
+      reply.hijack();
+      const out = reply.raw;
+      out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      const send = (event: string, data: string) => out.write(`event: ${event}\ndata: ${data}\n\n`);
+      const unsubscribe = await feed.subscribe(team, (message) => {
+        const event = JSON.parse(message) as { type: string; task?: HumanTaskView };
+        // Operators only see their own clients' tasks, live as in lists.
+        if (event.task && !actor.clients.includes(event.task.client)) return;
+        send('task', message);
+      });
+      send('ready', JSON.stringify({ team }));
+      const keepalive = setInterval(() => out.write(': keepalive\n\n'), KEEPALIVE_MS);
+      request.raw.on('close', () => {
+        clearInterval(keepalive);
+        void unsubscribe();
+      });
+    },
   );
 };

@@ -7,13 +7,13 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { BOT_TASK_QUEUE } from '../../workflows/engine/bot-step';
 import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
 import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
-import type { InboxActivities, RetractTask } from '../../activities/inbox';
+import type { InboxActivities } from '../../activities/inbox';
 import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
 import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
 import { eventually, stackEnv, temporalClient, uniqueId, workerConnection } from '../support/temporal';
 
-const ana: Actor = { operatorId: 'ana.lima', teams: ['claims-review'], clients: ['acme-health'] };
-const outsider: Actor = { operatorId: 'carla.souza', teams: ['claims-review'], clients: ['globex-insurance'] };
+const ana: Actor = { operatorId: 'ana.lima', teams: ['claims-review'], clients: ['acme-health'], roles: ['operator'] };
+const outsider: Actor = { operatorId: 'carla.souza', teams: ['claims-review'], clients: ['globex-insurance'], roles: ['operator'] };
 
 function claim(amountCents: number): ExtractedClaim {
   return { claimRef: 'CLM-1002', memberId: 'M-1', memberName: 'Jo Doe', diagnosisCode: 'J45.909', amountCents, status: 'open', submittedOn: '2026-11-01' };
@@ -21,16 +21,18 @@ function claim(amountCents: number): ExtractedClaim {
 
 /** Fake collaborators that record what the workflow asked of them. */
 class Fakes {
-  published: HumanTaskView[] = [];
-  retracted: RetractTask[] = [];
+  /** Every copy of a task the run mirrored to the index, in order. */
+  synced: HumanTaskView[] = [];
   entered: EnterAdjudicationInput[] = [];
   extractAttempts = 0;
   constructor(public extract: () => ExtractedClaim) {}
 
   inbox(): InboxActivities {
     return {
-      publishTask: async (task) => void this.published.push(task),
-      retractTask: async (task) => void this.retracted.push(task),
+      syncTask: async (task) => {
+        this.synced.push(task);
+        return {};
+      },
     };
   }
 
@@ -96,7 +98,7 @@ describe('ClaimReview workflow', () => {
     const fakes = new Fakes(() => claim(12_000));
     const outcome = await withWorkers(fakes, async (start) => (await start()).result() as Promise<ClaimReviewOutcome>);
     expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 12_000, decidedBy: 'auto' });
-    expect(fakes.published).toHaveLength(0);
+    expect(fakes.synced).toHaveLength(0);
     expect(fakes.entered).toHaveLength(1);
     expect(fakes.entered[0]!.reference).toMatch(/^claim-review-.+:enter-decision$/);
   });
@@ -107,7 +109,7 @@ describe('ClaimReview workflow', () => {
       const handle = await start();
       const task = await openTask(handle);
       expect(task).toMatchObject({ kind: 'claim-review.review', team: 'claims-review', actions: ['approve', 'reject', 'correct'] });
-      await eventually(async () => fakes.published.length === 1, 'the task published to the inbox');
+      await eventually(async () => fakes.synced.length === 1, 'the task published to the inbox');
       const acceptedUpdates = async () =>
         (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
 
@@ -133,7 +135,8 @@ describe('ClaimReview workflow', () => {
       const outcome = (await handle.result()) as ClaimReviewOutcome;
       expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 200_000, decidedBy: 'ana.lima' });
       expect(fakes.entered).toHaveLength(1);
-      expect(fakes.retracted).toEqual([{ taskId: task.taskId, team: 'claims-review', reason: 'completed' }]);
+      const last = await eventually(async () => fakes.synced.find((t) => t.status === 'completed'), 'the completed task mirrored');
+      expect(last).toMatchObject({ taskId: task.taskId, decision: { action: 'correct' } });
     });
   });
 
@@ -165,7 +168,7 @@ describe('ClaimReview workflow', () => {
       const task = await openTask(handle);
       await handle.cancel();
       await expect(handle.result()).rejects.toThrow();
-      expect(fakes.retracted).toContainEqual({ taskId: task.taskId, team: 'claims-review', reason: 'cancelled' });
+      expect(fakes.synced.find((t) => t.status === 'cancelled')).toMatchObject({ taskId: task.taskId });
       expect((await handle.describe()).status.name).toBe('CANCELLED');
     });
   });

@@ -53,7 +53,7 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
     }
 
     run.step('review');
-    const adjudication = await decide(run, claim, input.autoApproveBelowCents ?? DEFAULT_AUTO_APPROVE_BELOW_CENTS, input.priority);
+    const adjudication = await decide(run, claim, input, credential);
 
     for (;;) {
       run.step('enter-decision');
@@ -83,15 +83,18 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
   });
 }
 
-async function decide(run: ProcessRun, claim: ExtractedClaim, autoApproveBelowCents: number, priority?: number): Promise<Adjudication> {
+async function decide(run: ProcessRun, claim: ExtractedClaim, input: ClaimReviewInput, credential: string): Promise<Adjudication> {
+  const autoApproveBelowCents = input.autoApproveBelowCents ?? DEFAULT_AUTO_APPROVE_BELOW_CENTS;
   if (claim.amountCents < autoApproveBelowCents) {
     return { decision: 'approve', amountCents: claim.amountCents, reason: 'Auto-approved below threshold', decidedBy: 'auto' };
   }
   const { decision, decidedBy } = await run.humanTask(claimReviewForm, {
     title: `Review claim ${claim.claimRef} (${(claim.amountCents / 100).toFixed(2)})`,
     team: REVIEW_TEAM,
-    priority: priority ?? 3,
+    priority: input.priority ?? 3,
     context: { claim, autoApproveBelowCents },
+    // The reviewer can have the bot read the claim again (e.g. after the client amended it).
+    bots: { refetchClaim: () => bots.extractClaim({ client: input.client, claimRef: input.claimRef, credential }) },
   });
   const by = decidedBy.operatorId;
   switch (decision.action) {

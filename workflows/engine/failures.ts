@@ -2,16 +2,22 @@
 // each to an HTTP status (api/problems.ts); workflows and validators raise them by name so that
 // the mapping cannot drift.
 export const TaskFailureType = {
-  /** No task with that id in this run. */
+  /** No task with that id in this run, or the caller is not scoped to its client and team. */
   NotFound: 'TaskNotFound',
-  /** The caller's identity is not scoped to the task's client or team. */
-  NotYours: 'TaskNotYours',
   /** The task was already decided; nothing was changed. */
   AlreadyCompleted: 'TaskAlreadyCompleted',
   /** The run was cancelled, so its tasks can no longer be decided. */
   Cancelled: 'TaskCancelled',
   /** The decision does not match the task's form. */
   InvalidDecision: 'InvalidTaskDecision',
+  /** Another operator holds the task (claimed, or it is assigned to them). */
+  Claimed: 'TaskClaimed',
+  /** The caller's lease on the task lapsed (or was never theirs): take the task again. */
+  LeaseExpired: 'TaskLeaseExpired',
+  /** The caller may see the task but not do this to it (e.g. reassign without being a supervisor). */
+  Forbidden: 'TaskActionForbidden',
+  /** The request names something the task does not offer (an unknown bot, a malformed label). */
+  InvalidRequest: 'InvalidTaskRequest',
 } as const;
 export type TaskFailureType = (typeof TaskFailureType)[keyof typeof TaskFailureType];
 

@@ -109,6 +109,8 @@ export interface ReassignTaskRequest extends TaskRequest {
 
 export interface EscalateTaskRequest extends TaskRequest {
   reason: string;
+  /** The team that receives escalations of the task's team (from the roster, filled in by the API). */
+  toTeam: string;
 }
 
 export interface CommentTaskRequest extends TaskRequest {
@@ -126,6 +128,9 @@ export interface RunTaskBotRequest extends TaskRequest {
 
 export interface CompleteTaskResult {
   taskId: string;
+  team: string;
+  /** The task's version after the decision: lets the inbox index drop the task without racing older copies. */
+  version: number;
   status: 'completed';
   action: string;
   decidedBy: RecordedDecision['decidedBy'];

@@ -10,16 +10,18 @@ import {
   setHandler,
   currentUpdateInfo,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 // Part of the SDK's workflow-safe surface: @temporalio/workflow itself is built on it.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import type { InboxActivities } from '../../activities/inbox';
 import { TaskBook, type OpenTaskSpec } from './task-book';
 import { RunJournal } from './run-journal';
 import { toBotFailure, type BotOutcome } from './bot-step';
 import type { TaskDecision, TaskForm } from './task-form';
-import { completeTaskUpdate, runViewQuery, taskQuery, type HumanTaskView, type RecordedDecision, type RunView } from './messages';
+import * as m from './messages';
+import type { HumanTaskView, RecordedDecision, RunView, TaskRequest } from './messages';
 
 const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
@@ -44,6 +46,13 @@ export interface ProcessRunOptions {
   slaMs?: number;
 }
 
+/** Attended bots an operator may launch from a task; each result lands in the task's context. */
+export type TaskBots = Record<string, () => Promise<unknown>>;
+
+export interface HumanTaskSpec extends OpenTaskSpec {
+  bots?: TaskBots;
+}
+
 export interface HumanStepResult<F extends TaskForm> {
   task: HumanTaskView;
   decision: TaskDecision<F>;
@@ -51,22 +60,32 @@ export interface HumanStepResult<F extends TaskForm> {
 }
 
 const nowIso = (): string => new Date().toISOString();
+const snapshot = (view: HumanTaskView): HumanTaskView => JSON.parse(JSON.stringify(view)) as HumanTaskView;
 
 export class ProcessRun {
   readonly runId = workflowInfo().workflowId;
   private readonly startedAt = new Date(workflowInfo().startTime).toISOString();
   private readonly tasks: TaskBook;
   private readonly journal = new RunJournal();
-  /** Index updates running beside the process; awaited before the run closes. */
+  private readonly taskBots = new Map<string, TaskBots>();
+  /** Index updates and lease timers running beside the process; settled before the run closes. */
   private readonly background: Promise<unknown>[] = [];
 
   constructor(private readonly options: ProcessRunOptions) {
-    this.tasks = new TaskBook({ runId: this.runId, ...options });
-    setHandler(runViewQuery, () => this.view());
-    setHandler(taskQuery, (taskId) => this.tasks.get(taskId) ?? null);
-    setHandler(completeTaskUpdate, (request) => this.tasks.complete(request, currentUpdateInfo()?.id ?? '', nowIso()), {
-      validator: (request) => this.tasks.validate(request, currentUpdateInfo()?.id),
+    const tasks = (this.tasks = new TaskBook({ runId: this.runId, ...options }));
+    setHandler(m.runViewQuery, () => this.view());
+    setHandler(m.taskQuery, (taskId) => tasks.get(taskId) ?? null);
+    setHandler(m.completeTaskUpdate, (r) => this.afterComplete(tasks.complete(r, currentUpdateInfo()?.id ?? '', nowIso())), {
+      validator: (r) => tasks.checkComplete(r, currentUpdateInfo()?.id),
     });
+    this.onTask(m.claimTaskUpdate, (r) => tasks.checkClaim(r), (r) => this.watchLease(tasks.claim(r, uuid4(), nowIso())));
+    this.onTask(m.renewLeaseUpdate, (r) => tasks.checkRenew(r), (r) => this.watchLease(tasks.renew(r, nowIso())));
+    this.onTask(m.releaseTaskUpdate, (r) => tasks.checkRelease(r), (r) => tasks.release(r, nowIso()));
+    this.onTask(m.commentTaskUpdate, (r) => tasks.checkComment(r), (r) => tasks.comment(r, nowIso()));
+    this.onTask(m.labelTaskUpdate, (r) => tasks.checkLabel(r), (r) => tasks.label(r, nowIso()));
+    this.onTask(m.reassignTaskUpdate, (r) => tasks.checkReassign(r), (r) => this.moved(tasks.reassign(r, nowIso())));
+    this.onTask(m.escalateTaskUpdate, (r) => tasks.checkEscalate(r), (r) => this.moved(tasks.escalate(r, nowIso())));
+    setHandler(m.runTaskBotUpdate, (r) => this.runTaskBot(r), { validator: (r) => tasks.checkBot(r) });
     upsertSearchAttributes([
       { key: SA.client, value: options.client },
       { key: SA.process, value: options.process },
@@ -85,21 +104,18 @@ export class ProcessRun {
   }
 
   /** Opens a human task, publishes it to the inbox index, and waits for the decision. */
-  async humanTask<F extends TaskForm>(form: F, spec: OpenTaskSpec): Promise<HumanStepResult<F>> {
-    const task = this.tasks.open(form, spec, nowIso());
+  async humanTask<F extends TaskForm>(form: F, spec: HumanTaskSpec): Promise<HumanStepResult<F>> {
+    const task = this.tasks.open(form, spec, Object.keys(spec.bots ?? {}), nowIso());
+    if (spec.bots) this.taskBots.set(task.taskId, spec.bots);
     this.journal.wait({ kind: 'human', taskId: task.taskId, team: task.team, assignee: task.assignee, since: task.createdAt });
     this.publishPhase();
-    await inbox.publishTask(task);
+    const placed = await inbox.syncTask(snapshot(task));
+    if (placed.assignTo && task.status === 'open' && !task.assignee) this.sync(this.tasks.assign(task.taskId, placed.assignTo, nowIso()));
     // condition() rather than a plain promise: it is what lets a cancelled run stop waiting.
     await condition(() => this.tasks.decisionOf(task.taskId) !== undefined);
     const decision = this.tasks.decisionOf(task.taskId)!;
     this.journal.resume();
     this.publishPhase();
-    // Retracting from the index runs beside whatever the process does next: a decision must not
-    // wait on Redis before the run moves on.
-    this.background.push(
-      CancellationScope.nonCancellable(() => inbox.retractTask({ taskId: task.taskId, team: task.team, reason: 'completed' })),
-    );
     return { task, decision: { action: decision.action, data: decision.data } as TaskDecision<F>, decidedBy: decision.decidedBy };
   }
 
@@ -123,11 +139,9 @@ export class ProcessRun {
       this.journal.finish('completed', nowIso(), outcome);
       return outcome;
     } catch (err) {
-      const cancelled = isCancellation(err);
-      this.journal.finish(cancelled ? 'cancelled' : 'failed', nowIso(), { error: (err as Error).message });
+      this.journal.finish(isCancellation(err) ? 'cancelled' : 'failed', nowIso(), { error: (err as Error).message });
       await CancellationScope.nonCancellable(async () => {
-        const orphaned = this.tasks.cancelOpen();
-        await Promise.all(orphaned.map((t) => inbox.retractTask({ taskId: t.taskId, team: t.team, reason: 'cancelled' })));
+        await Promise.all(this.tasks.cancelOpen(nowIso()).map((t) => inbox.syncTask(snapshot(t))));
       });
       throw err;
     } finally {
@@ -139,6 +153,9 @@ export class ProcessRun {
 
   view(): RunView {
     const slaMs = this.options.slaMs;
+    const openTasks = this.tasks.openTasks();
+    const waitingOn = this.journal.waitingOn;
+    const waitingTask = waitingOn?.kind === 'human' ? this.tasks.get(waitingOn.taskId) : undefined;
     return {
       runId: this.runId,
       process: this.options.process,
@@ -146,13 +163,65 @@ export class ProcessRun {
       businessRef: this.options.businessRef,
       phase: this.journal.phase,
       step: this.journal.currentStep,
-      waitingOn: this.journal.waitingOn,
+      // Who holds the task now: it may have been claimed, reassigned or escalated since it opened.
+      waitingOn: waitingTask
+        ? { kind: 'human', taskId: waitingTask.taskId, team: waitingTask.team, assignee: waitingTask.claim?.operatorId ?? waitingTask.assignee, since: waitingTask.createdAt }
+        : waitingOn,
       startedAt: this.startedAt,
       sla: slaMs ? { dueAt: new Date(Date.parse(this.startedAt) + slaMs).toISOString() } : undefined,
       steps: this.journal.steps,
-      openTasks: this.tasks.openTasks(),
+      openTasks,
       outcome: this.journal.outcome,
     };
+  }
+
+  /** Registers a task Update whose guard is also its validator, and mirrors the result to the index. */
+  private onTask<R extends TaskRequest>(def: UpdateDefinition<HumanTaskView, [R]>, check: (r: R) => void, apply: (r: R) => HumanTaskView): void {
+    setHandler(def as UpdateDefinition<HumanTaskView, [R]>, (r: R) => this.sync(apply(r)), { validator: check });
+  }
+
+  private afterComplete(result: m.CompleteTaskResult): m.CompleteTaskResult {
+    if (!result.replayed) this.sync(this.tasks.get(result.taskId)!);
+    return result;
+  }
+
+  private moved({ view, fromTeam }: { view: HumanTaskView; fromTeam: string }): HumanTaskView {
+    return this.sync(view, fromTeam !== view.team ? fromTeam : undefined);
+  }
+
+  private async runTaskBot(request: m.RunTaskBotRequest): Promise<HumanTaskView> {
+    const fn = this.taskBots.get(request.taskId)?.[request.bot];
+    const outcome = await this.bot(request.bot, () => fn!(), undefined);
+    const result = outcome.ok ? { ok: true, result: outcome.value } : { ok: false, failure: outcome.failure };
+    return this.sync(this.tasks.recordBotResult(request.taskId, request.bot, request.actor.operatorId, result, nowIso()));
+  }
+
+  /** Mirrors the task into the inbox index beside whatever the run does next. */
+  private sync(view: HumanTaskView, fromTeam?: string): HumanTaskView {
+    this.publishPhase();
+    this.background.push(
+      CancellationScope.nonCancellable(() => inbox.syncTask(snapshot(view), fromTeam ? { fromTeam } : {})).catch(() => undefined),
+    );
+    return view;
+  }
+
+  /** Returns the task to its queue when the lease lapses; a renewal moves the deadline. */
+  private watchLease(view: HumanTaskView): HumanTaskView {
+    const leaseId = view.claim!.leaseId;
+    const watch = async (): Promise<void> => {
+      for (;;) {
+        const claim = this.tasks.get(view.taskId)?.claim;
+        if (!claim || claim.leaseId !== leaseId) return;
+        const left = Date.parse(claim.until) - Date.now();
+        if (left <= 0 || !(await condition(() => this.tasks.get(view.taskId)?.claim?.until !== claim.until, left))) {
+          const expired = this.tasks.expireLease(view.taskId, leaseId, nowIso());
+          if (expired) this.sync(expired);
+          if (expired || !this.tasks.get(view.taskId)?.claim) return;
+        }
+      }
+    };
+    this.background.push(watch().catch(() => undefined));
+    return this.sync(view);
   }
 
   private publishPhase(): void {

@@ -1,0 +1,152 @@
+// The inbox page: sign-in, the header (operator, teams), the two views (#/queue, #/task/<id>) and
+// the keyboard shortcuts that work across them.
+import { inbox, session } from './api.js';
+import { $, h, typingIn } from './dom.js';
+import { loadJsonEditor } from './forms.js';
+import { QueueView } from './queue.js';
+import { TaskView } from './task.js';
+
+let me;
+let queue;
+let taskView;
+let view = 'login';
+let toastTimer;
+
+function toast(text, kind = 'info') {
+  const el = $('#toast');
+  el.textContent = text;
+  el.dataset.kind = kind;
+  el.classList.add('shown');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('shown'), 8000);
+}
+
+function showView(name) {
+  view = name;
+  for (const id of ['login', 'queue', 'task']) $(`#${id}-view`).hidden = id !== name;
+}
+
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function route() {
+  if (!me) return;
+  const match = /^#\/task\/([^?]+)(?:\?action=([\w-]+))?$/.exec(location.hash);
+  if (match) {
+    showView('task');
+    void taskView.show(decodeURIComponent(match[1]), { action: match[2] });
+  } else {
+    taskView.hide();
+    const wasQueue = view === 'queue';
+    showView('queue');
+    if (!wasQueue) queue.focus();
+  }
+}
+
+async function takeNext() {
+  try {
+    const { task } = await inbox.takeNext(currentTeam());
+    if (task) go(`#/task/${encodeURIComponent(task.taskId)}`);
+    else toast('The queue is empty: nothing to take.');
+  } catch (problem) {
+    toast(`Take next failed: ${problem.summary ?? problem}`, 'error');
+  }
+}
+
+function currentTeam() {
+  return me.teams.includes(session.team) ? session.team : me.teams[0];
+}
+
+function renderOperator() {
+  $('#operator').hidden = false;
+  $('#operator-name').textContent = me.name ?? me.operatorId;
+  $('#operator-teams').textContent = me.teams.join(', ');
+  const select = $('#team-switch');
+  select.replaceChildren(...me.teams.map((t) => h('option', { value: t, selected: t === currentTeam() }, t)));
+  $('#team-switch-label').hidden = me.teams.length < 2;
+}
+
+async function start(operator) {
+  me = operator;
+  session.signIn(me.operatorId);
+  renderOperator();
+  queue = new QueueView($('#queue-view'), {
+    me,
+    onOpen: (taskId, action) => go(`#/task/${encodeURIComponent(taskId)}${action ? `?action=${action}` : ''}`),
+    onTakeNext: () => void takeNext(),
+    onEvent: (event) => taskView.applyEvent(event),
+  });
+  taskView = new TaskView($('#task-view'), {
+    me,
+    onDone: (task, action, result) => {
+      queue.forget(task.taskId);
+      toast(`Done: ${action} recorded for ${task.businessRef}${result.replayed ? ' (already recorded)' : ''}.`, 'success');
+      go('#/queue');
+    },
+  });
+  window.addEventListener('hashchange', route);
+  await queue.setTeam(currentTeam());
+  route();
+  // Fetch the form editor while the operator reads the queue, so the first task opens at once.
+  setTimeout(() => void loadJsonEditor().catch(() => {}), 500);
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const input = $('#login-operator');
+  const error = $('#login-error');
+  const operatorId = input.value.trim();
+  error.textContent = '';
+  if (!operatorId) return void (error.textContent = 'Enter your operator id.');
+  try {
+    await start(await inbox.me(operatorId));
+  } catch (problem) {
+    error.textContent = problem.status === 401 ? `Unknown operator “${operatorId}”.` : `Cannot sign in: ${problem.summary ?? problem}`;
+    input.focus();
+  }
+}
+
+function onKey(event) {
+  if (!me || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === 'Escape') {
+    if (typingIn(event.target)) return event.target.blur();
+    if (view === 'task') go('#/queue');
+    return;
+  }
+  if (typingIn(event.target)) return;
+  // Enter on a link or button does what it says; the shortcuts own Enter only on a row.
+  if (event.key === 'Enter' && event.target.closest?.('a, button, summary')) return;
+  let used = true;
+  if (event.key === 'n') void takeNext();
+  else if (view === 'queue') used = queue.handleKey(event.key);
+  else if (view === 'task') used = taskView.handleKey(event.key);
+  if (used) event.preventDefault();
+}
+
+async function boot() {
+  $('#login-form').addEventListener('submit', signIn);
+  $('#sign-out').addEventListener('click', (event) => {
+    event.preventDefault();
+    session.signOut();
+    location.replace('/inbox'); // a fresh page: no stream, timers or task left from the operator
+  });
+  $('#team-switch').addEventListener('change', (event) => {
+    session.chooseTeam(event.target.value);
+    void queue.setTeam(event.target.value);
+    go('#/queue');
+  });
+  document.addEventListener('keydown', onKey);
+  if (session.operator) {
+    try {
+      return await start(await inbox.me(session.operator));
+    } catch {
+      session.signOut();
+    }
+  }
+  showView('login');
+  $('#login-operator').focus();
+}
+
+void boot();

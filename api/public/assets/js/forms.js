@@ -1,0 +1,201 @@
+// The decision panel: one button per action; the chosen action's data form is rendered by
+// JSONEditor from the JSON Schema the API serves (generated from the same zod schema the run
+// validates with), and the run's problem+json answer is shown next to the fields it names.
+import { h, humanize } from './dom.js';
+
+const EDITOR_SRC = '/inbox/assets/vendor/jsoneditor.js';
+const MONEY_FIELD = /Cents$/;
+let editorScript;
+
+/** JSONEditor is large and only needed once a task is opened: fetched on first use. */
+export function loadJsonEditor() {
+  if (window.JSONEditor) return Promise.resolve(window.JSONEditor);
+  editorScript ??= new Promise((resolve, reject) => {
+    const script = h('script', { src: EDITOR_SRC });
+    script.addEventListener('load', () => resolve(window.JSONEditor));
+    script.addEventListener('error', () => {
+      editorScript = undefined;
+      reject(new Error('The form editor could not be loaded'));
+    });
+    document.head.append(script);
+  });
+  return editorScript;
+}
+
+/** Looks for `key` in the task context and one level below it (e.g. context.claim.amountCents). */
+function fromContext(context, key) {
+  if (context && key in context) return context[key];
+  for (const value of Object.values(context ?? {})) if (value && typeof value === 'object' && key in value) return value[key];
+  return undefined;
+}
+
+/**
+ * Readies an action's data schema for the operator: titles from the field names, and money fields
+ * (integers named …Cents) shown in currency units, so an operator types 900.00, not 90000; they
+ * start from the task's current amount. `toData` turns the edited value back into the API's shape.
+ */
+function prepare(action, dataSchema, context) {
+  const schema = structuredClone(dataSchema ?? { type: 'object', properties: {} });
+  delete schema.$schema;
+  schema.title = humanize(action);
+  const required = new Set(schema.required ?? []);
+  const money = [];
+  const startval = {};
+  for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+    if (MONEY_FIELD.test(key) && prop.type === 'integer') {
+      money.push(key);
+      Object.assign(prop, { type: 'number', title: prop.title ?? humanize(key.replace(MONEY_FIELD, '')) });
+      if (typeof prop.minimum === 'number') prop.minimum /= 100;
+      if (typeof prop.maximum === 'number') prop.maximum /= 100;
+      prop.description = 'e.g. 900.00';
+      const current = fromContext(context, key);
+      if (typeof current === 'number') startval[key] = current / 100;
+    }
+    prop.title ??= humanize(key);
+  }
+  const toData = (value) => {
+    const data = {};
+    for (const [key, v] of Object.entries(value ?? {})) {
+      if (v === '' && !required.has(key)) continue; // an untouched optional field, not an empty answer
+      data[key] = money.includes(key) && typeof v === 'number' ? Math.round(v * 100) : v;
+    }
+    return data;
+  };
+  const localErrors = (value) =>
+    money
+      .filter((key) => typeof value?.[key] === 'number' && Math.abs(value[key] * 100 - Math.round(value[key] * 100)) > 1e-6)
+      .map((key) => ({ field: `data.${key}`, message: 'At most two decimals' }));
+  return { schema, startval, toData, localErrors };
+}
+
+export class DecisionPanel {
+  #actions;
+  #forms;
+  #context;
+  #submit;
+  #editor;
+  #chosen;
+  #el = {};
+
+  /** onSubmit(action, data) resolves when the decision is recorded, or throws a Problem. */
+  constructor({ actions, forms, context, disabledReason, onSubmit }) {
+    this.#actions = actions;
+    this.#forms = forms ?? {};
+    this.#context = context;
+    this.#submit = onSubmit;
+    const buttons = actions.map((action) =>
+      h('button', { type: 'button', 'data-action': action, 'aria-pressed': 'false', disabled: Boolean(disabledReason), onclick: () => void this.choose(action) }, humanize(action)),
+    );
+    this.#el.problem = h('div', { class: 'problem', role: 'alert' });
+    this.#el.holder = h('div', { class: 'editor' });
+    this.#el.submit = h('button', { type: 'submit', class: 'primary' }, 'Submit');
+    this.#el.form = h(
+      'form',
+      { class: 'decision-form', hidden: true, novalidate: true, onsubmit: (e) => (e.preventDefault(), void this.#send()) },
+      this.#el.holder,
+      this.#el.problem,
+      h('div', { class: 'form-buttons' }, this.#el.submit, h('button', { type: 'button', onclick: () => this.#reset() }, 'Cancel')),
+    );
+    this.element = h(
+      'section',
+      { class: 'panel decision', 'aria-labelledby': 'decision-title' },
+      h('h2', { id: 'decision-title' }, 'Decision'),
+      disabledReason ? h('p', { class: 'note' }, disabledReason) : null,
+      h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, buttons),
+      this.#el.form,
+    );
+  }
+
+  has(action) {
+    return this.#actions.includes(action);
+  }
+
+  /** Shows the action's form and puts the cursor in its first field. */
+  async choose(action) {
+    if (!this.has(action)) return;
+    this.#chosen = action;
+    for (const b of this.element.querySelectorAll('[data-action]')) b.setAttribute('aria-pressed', String(b.dataset.action === action));
+    this.#editor?.destroy();
+    this.#el.problem.replaceChildren();
+    const JSONEditor = await loadJsonEditor();
+    if (this.#chosen !== action) return; // another action was chosen while the editor loaded
+    const prepared = prepare(action, this.#forms[action], this.#context);
+    this.#el.holder.replaceChildren();
+    this.#editor = new JSONEditor(this.#el.holder, {
+      schema: prepared.schema,
+      ...(Object.keys(prepared.startval).length ? { startval: prepared.startval } : {}),
+      theme: 'html',
+      iconlib: null,
+      disable_collapse: true,
+      disable_edit_json: true,
+      disable_properties: true,
+      disable_array_reorder: true,
+      no_additional_properties: true,
+      prompt_before_delete: false,
+      show_errors: 'interaction',
+      form_name_root: action,
+    });
+    this.#editor.prepared = prepared;
+    const editor = this.#editor;
+    if (!editor.ready) await new Promise((resolve) => editor.on('ready', resolve));
+    if (this.#editor !== editor) return;
+    this.#el.submit.textContent = `Submit: ${humanize(action)}`;
+    this.#el.form.hidden = false;
+    (this.#el.holder.querySelector('input, textarea, select') ?? this.#el.submit).focus();
+  }
+
+  destroy() {
+    this.#editor?.destroy();
+    this.#editor = undefined;
+  }
+
+  #reset() {
+    this.destroy();
+    this.#chosen = undefined;
+    this.#el.form.hidden = true;
+    for (const b of this.element.querySelectorAll('[data-action]')) b.setAttribute('aria-pressed', 'false');
+    this.element.querySelector('[data-action]')?.focus();
+  }
+
+  async #send() {
+    const editor = this.#editor;
+    if (!editor) return;
+    const value = editor.getValue();
+    const local = editor.prepared.localErrors(value);
+    if (local.length) return this.#showProblem({ title: 'Check the form', errors: local });
+    this.#el.submit.disabled = true;
+    this.#el.problem.replaceChildren();
+    try {
+      await this.#submit(this.#chosen, editor.prepared.toData(value));
+    } catch (problem) {
+      this.#showProblem(problem);
+    } finally {
+      this.#el.submit.disabled = false;
+    }
+  }
+
+  /** The problem's title above the buttons, and each `errors[].field` message under its field. */
+  #showProblem(problem) {
+    for (const old of this.#el.holder.querySelectorAll('.field-error')) old.remove();
+    for (const input of this.#el.holder.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+    const unplaced = [];
+    for (const { field, message } of problem.errors ?? []) {
+      const path = String(field).replace(/^(body\.)?data\.?/, '');
+      const fieldEditor = path && path !== String(field) ? this.#editor?.getEditor(`root.${path}`) : null;
+      if (!fieldEditor?.container) {
+        unplaced.push(`${field}: ${message}`);
+        continue;
+      }
+      const id = `error-${this.#chosen}-${path.replace(/\W/g, '-')}`;
+      fieldEditor.container.append(h('p', { class: 'field-error', id }, message));
+      const input = fieldEditor.container.querySelector('input, textarea, select');
+      input?.setAttribute('aria-invalid', 'true');
+      input?.setAttribute('aria-describedby', id);
+    }
+    this.#el.problem.replaceChildren(
+      h('p', { class: 'error' }, h('strong', {}, problem.title ?? 'Not saved'), problem.detail ? ` ${problem.detail}` : ''),
+      unplaced.length ? h('ul', {}, unplaced.map((u) => h('li', {}, u))) : null,
+    );
+    (this.#el.holder.querySelector('[aria-invalid="true"]') ?? this.#el.submit).focus();
+  }
+}

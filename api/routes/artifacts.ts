@@ -1,0 +1,86 @@
+// Artifacts: the screenshots and traces bots leave as evidence, served to operators of the run's
+// client only. Keys are `<runId>/<file>`, as the workflows hand them to task contexts.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Client } from '@temporalio/client';
+import type { ArtifactStore } from '../../activities/artifacts';
+import { requireRunInScope } from '../audit/run-scope';
+import { problems } from '../problems';
+import { RunIdParam } from '../schemas';
+import { withProblems } from './responses';
+
+export interface ArtifactRoutesOptions {
+  artifacts: ArtifactStore;
+  temporal: Client;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.zip': 'application/zip',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+const OCTET = 'application/octet-stream';
+
+const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator asking (until authentication lands)') });
+const ArtifactParams = RunIdParam.extend({
+  // No leading dot: neither `.`/`..` nor hidden files, on top of the store's own escape check.
+  file: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'Not an artifact file name'),
+});
+// Streamed, so never serialised: the schema only types the reply and documents the bytes.
+const Bytes = { schema: z.custom<Readable>((value) => value instanceof Readable).meta({ type: 'string', format: 'binary' }) };
+
+async function fileSize(path: string): Promise<number | undefined> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw err;
+  });
+  return info?.isFile() ? info.size : undefined;
+}
+
+export const artifactRoutes: FastifyPluginAsyncZod<ArtifactRoutesOptions> = async (app, { artifacts, temporal }) => {
+  app.get(
+    '/artifacts/:runId/:file',
+    {
+      schema: {
+        summary: 'A bot’s evidence (screenshot, Playwright trace) for operators of the run’s client',
+        tags: ['artifacts'],
+        headers: OperatorHeader,
+        params: ArtifactParams,
+        response: withProblems({
+          200: {
+            description: 'The artifact’s bytes',
+            content: Object.fromEntries([...new Set([...Object.values(CONTENT_TYPES), OCTET])].map((type) => [type, Bytes])),
+          },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { runId, file } = request.params;
+      const key = `${runId}/${file}`;
+      const notFound = () => problems.notFound(`No artifact ${key}`);
+      await requireRunInScope(temporal, runId, request.actor(), notFound);
+      let path: string;
+      try {
+        path = artifacts.pathOf(key);
+      } catch {
+        throw problems.invalidRequest([{ field: 'params.file', message: 'Not an artifact file name' }]);
+      }
+      const size = await fileSize(path);
+      if (size === undefined) throw notFound();
+      return reply
+        .type(CONTENT_TYPES[extname(file).toLowerCase()] ?? OCTET)
+        .header('content-length', size)
+        .header('cache-control', 'private, max-age=300')
+        // Evidence is shown as the bytes it is, never sniffed into something a browser would run.
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(path));
+    },
+  );
+};

@@ -1,0 +1,41 @@
+// The web inbox: one HTML page and its plain ES modules, served as files (no build step). The page
+// talks to the same JSON API as everyone else, so it needs no routes of its own beyond these.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+const JSON_EDITOR_FILE = createRequire(import.meta.url).resolve('@json-editor/json-editor/dist/jsoneditor.js');
+
+// Everything comes from us: the page must work on an operator floor with no outside network, and a
+// task's context (client data) must not be able to pull in or send anything elsewhere. JSONEditor
+// sets inline styles on its controls, hence 'unsafe-inline' for styles only.
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' blob: data:",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const inboxPageRoutes: FastifyPluginAsync = async (app) => {
+  // Encapsulated (no fastify-plugin): the headers and the reply decorator stay on these routes.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  await app.register(fastifyStatic, { root: `${PUBLIC_DIR}/assets`, prefix: '/inbox/assets/', index: false });
+
+  app.get('/inbox', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html', PUBLIC_DIR));
+  app.get('/inbox/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/inbox'));
+  app.get('/inbox/assets/vendor/jsoneditor.js', { schema: { hide: true } }, (_request, reply) =>
+    reply.sendFile('jsoneditor.js', dirname(JSON_EDITOR_FILE)),
+  );
+};

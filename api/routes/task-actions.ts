@@ -1,0 +1,110 @@
+// One task: its detail (from its run, the source of truth) and everything an operator can do to
+// it. Each action is one Workflow Update; the run's validator refuses what it must.
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { findTaskForm } from '../../workflows/processes';
+import type { TaskForm } from '../../workflows/engine/task-form';
+import * as m from '../../workflows/engine/messages';
+import type { ProcessRuns } from '../process-runs';
+import type { TaskDesk } from '../task-desk';
+import { Roster } from '../../inbox/roster';
+import { problems } from '../problems';
+import * as s from '../schemas';
+import { withProblems } from './responses';
+
+export interface TaskActionRoutesOptions {
+  desk: TaskDesk;
+  runs: ProcessRuns;
+  roster: Roster;
+}
+
+const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator acting (until authentication lands)') });
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+
+function formOf(form: TaskForm) {
+  return {
+    kind: form.kind,
+    jsonSchema: json(form.decision),
+    actions: Object.fromEntries(form.decision.options.map((o) => [o.shape.action.value as string, json(o.shape.data)])),
+  };
+}
+
+export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = async (app, { desk, runs, roster }) => {
+  const base = { tags: ['tasks'], headers: OperatorHeader, params: s.TaskIdParam };
+
+  app.get('/tasks/:taskId', { schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
+    const task = await desk.task(request.params.taskId, request.actor());
+    const form = findTaskForm(task.kind);
+    const view = (await runs.read(task.runId).catch(() => undefined))?.view;
+    return {
+      ...task,
+      ...(form ? { form: formOf(form) } : {}),
+      ...(view ? { run: { runId: view.runId, phase: view.phase, steps: view.steps } } : {}),
+    };
+  });
+
+  app.post(
+    '/tasks/:taskId/complete',
+    {
+      schema: {
+        ...base,
+        summary: 'Decide a task: approve, reject, correct… with the task form’s data',
+        description: 'The run validates the decision before recording it; the reply returns once it is recorded. Send the leaseId from take-next/claim to be refused if your lease lapsed.',
+        headers: OperatorHeader.extend({ 'idempotency-key': s.IdempotencyKey }),
+        body: s.CompleteTaskBody,
+        response: withProblems({ 200: s.CompleteTaskReply }),
+      },
+    },
+    async (request) => desk.decide(request.params.taskId, request.body, request.actor(), request.headers['idempotency-key']),
+  );
+
+  app.post(
+    '/tasks/bulk-complete',
+    {
+      schema: {
+        tags: ['tasks'],
+        headers: OperatorHeader,
+        summary: 'Decide several tasks the same way (e.g. approve a selection); each succeeds or fails on its own',
+        body: s.BulkCompleteBody,
+        response: withProblems({ 200: s.BulkCompleteReply }),
+      },
+    },
+    async (request) => {
+      const { taskIds, action, data } = request.body;
+      return { results: await desk.bulkComplete([...new Set(taskIds)], { action, data }, request.actor()) };
+    },
+  );
+
+  const transition = <B extends z.ZodType, R extends m.TaskRequest>(
+    path: string,
+    summary: string,
+    body: B,
+    def: Parameters<TaskDesk['act']>[0] & { name: string },
+    toRequest: (b: z.infer<B>, actor: m.Actor, taskId: string) => R,
+  ) =>
+    app.post(path, { schema: { ...base, summary, body, response: withProblems({ 200: s.TaskView }) } }, async (request) => {
+      const actor = request.actor();
+      const taskId = (request.params as { taskId: string }).taskId;
+      return desk.act(def as never, toRequest(request.body as z.infer<B>, actor, taskId));
+    });
+
+  transition('/tasks/:taskId/claim', 'Claim the task with a lease', s.ClaimBody.default({}), m.claimTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/renew', 'Renew your lease on the task', s.LeaseBody, m.renewLeaseUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/release', 'Put the task back in its queue', s.ReleaseBody.default({}), m.releaseTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/reassign', 'Move the task to another team or operator (supervisors)', s.ReassignBody, m.reassignTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/comments', 'Comment on the task', s.CommentBody, m.commentTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/labels', 'Add or remove labels', s.LabelBody, m.labelTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/bots', 'Run an attended bot from the task; its result lands in context.bots', s.BotBody, m.runTaskBotUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+
+  app.post(
+    '/tasks/:taskId/escalate',
+    { schema: { ...base, summary: 'Escalate the task to the team’s escalation team, one priority higher', body: s.EscalateBody, response: withProblems({ 200: s.TaskView }) } },
+    async (request) => {
+      const actor = request.actor();
+      const task = await desk.task(request.params.taskId, actor);
+      const toTeam = roster.team(task.team)?.escalatesTo;
+      if (!toTeam) throw problems.invalidTaskRequest(`Team ${task.team} has no escalation team`);
+      return desk.act(m.escalateTaskUpdate, { taskId: task.taskId, actor, reason: request.body.reason, toTeam });
+    },
+  );
+};

@@ -23,6 +23,7 @@ import { ArtifactStore } from '../activities/artifacts';
 import { loadConfig } from '../platform/config';
 import { auditRoutes } from './routes/audit';
 import { artifactRoutes } from './routes/artifacts';
+import { inboxPageRoutes } from './routes/inbox-page';
 
 export interface ApiDeps {
   temporal: Client;
@@ -89,6 +90,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Read-only resources (audit trail, artifacts) and the web inbox page.
   await app.register(auditRoutes, { temporal: deps.temporal });
   await app.register(artifactRoutes, { temporal: deps.temporal, artifacts: deps.artifacts ?? new ArtifactStore(loadConfig().artifactsDir) });
+  await app.register(inboxPageRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

@@ -38,7 +38,6 @@ export async function rebuildInbox(temporal: Client, index: TaskIndex): Promise<
 /** Rebuilds on demand when the index is found empty (Redis flushed or new), once at a time. */
 export class InboxKeeper {
   private building?: Promise<RebuildReport>;
-  private checkedAt = 0;
 
   constructor(
     private readonly temporal: Client,
@@ -47,12 +46,8 @@ export class InboxKeeper {
   ) {}
 
   async ensureBuilt(): Promise<void> {
-    // One EXISTS per second at most: a flush is noticed within a second.
-    if (Date.now() - this.checkedAt < 1000 && !this.building) return;
-    if (!this.building && (await this.index.isBuilt())) {
-      this.checkedAt = Date.now();
-      return;
-    }
+    // One EXISTS per request: cheap next to the read it guards, and a flush is noticed at once.
+    if (!this.building && (await this.index.isBuilt())) return;
     this.building ??= rebuildInbox(this.temporal, this.index)
       .then((report) => {
         this.onRebuild?.(report);
@@ -60,7 +55,6 @@ export class InboxKeeper {
       })
       .finally(() => {
         this.building = undefined;
-        this.checkedAt = Date.now();
       });
     await this.building;
   }

@@ -3,6 +3,7 @@
 // the operator identity it carried. Rejected Updates never reach history, so never appear.
 import type { Client } from '@temporalio/client';
 import type { InboxActivities } from '../../activities/inbox';
+import { completeTaskUpdate } from '../../workflows/engine/messages';
 import { SYSTEM, type AuditActor, type AuditEntry } from './audit-entry';
 import { HistoryReader, idKey, isoOf, summariseFailure, type HistoryEvent } from './history-reader';
 import { isRecord, TaskMemory } from './task-memory';
@@ -14,6 +15,7 @@ const INBOX_ACTIVITIES: Record<keyof InboxActivities, true> = { syncTask: true }
 // Runs started before syncTask replaced them mirrored tasks with these two.
 const INDEX_BOOKKEEPING: ReadonlySet<string> = new Set([...Object.keys(INBOX_ACTIVITIES), 'publishTask', 'retractTask']);
 
+const COMPLETE_UPDATE = completeTaskUpdate.name;
 const CORRECTION_ACTION = 'correct';
 
 export async function buildAuditTrail(client: Client, runId: string): Promise<AuditEntry[]> {
@@ -90,9 +92,9 @@ class TrailBuilder {
       action: actionOfUpdate(name),
       ...(typeof taskId === 'string' ? { taskId } : {}),
       ...(Object.keys(rest).length ? { detail: rest } : {}),
+      ...(name === COMPLETE_UPDATE && rest.action === CORRECTION_ACTION ? this.tasks.correction(taskId, rest.data) : {}),
       outcome: 'pending',
     };
-    if (entry.action === 'complete' && rest.action === CORRECTION_ACTION) Object.assign(entry, this.tasks.correction(taskId, rest.data));
     this.updates.set(id, entry);
     this.push(entry);
   }

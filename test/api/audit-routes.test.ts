@@ -80,7 +80,8 @@ describe('GET /runs/:runId/audit', () => {
   });
 
   it('wants to know who asks, and a format it knows', async () => {
-    expect((await get(`/runs/${runId}/audit`)).statusCode).toBe(401);
+    expect((await get(`/runs/${runId}/audit`)).json()).toMatchObject({ status: 400, field: 'headers.x-operator-id' });
+    expect((await get(`/runs/${runId}/audit`, 'nobody')).statusCode).toBe(401);
     const res = await get(`/runs/${runId}/audit?format=csv`, 'ana.lima');
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ field: 'querystring.format' });

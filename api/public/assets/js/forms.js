@@ -160,6 +160,9 @@ export class DecisionPanel {
   async #send() {
     const editor = this.#editor;
     if (!editor) return;
+    // Enter submits before the focused input's change event has reached JSONEditor: send it now.
+    const active = document.activeElement;
+    if (active && this.#el.holder.contains(active)) active.dispatchEvent(new Event('change', { bubbles: true }));
     const value = editor.getValue();
     const local = editor.prepared.localErrors(value);
     if (local.length) return this.#showProblem({ title: 'Check the form', errors: local });

@@ -1,0 +1,178 @@
+// The web inbox in Debian's Chromium against the whole real stack (API listening on a port,
+// Temporal, orchestration and bot workers, the sandbox claims system): an operator takes the next
+// claim, corrects it and the run enters exactly that amount; two operators watch one queue live.
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
+import { sandbox, startApi, type TestApi } from '../support/tandem-api';
+import { WorkerProcess } from '../support/tandem-processes';
+import { eventually, stackEnv, uniqueId } from '../support/temporal';
+
+let api: TestApi;
+let workers: WorkerProcess[] = [];
+let browser: Browser;
+let baseURL: string;
+const pages: WatchedPage[] = [];
+const startedRuns: string[] = [];
+const prefix = uniqueId('web');
+const ANA = { 'x-operator-id': 'ana.lima' };
+
+beforeAll(async () => {
+  // The API serves artifacts from the configured state folder: the test stack's, where the bots write.
+  process.env.TANDEM_STATE_DIR = stackEnv().TANDEM_STATE_DIR;
+  api = await startApi(prefix);
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  baseURL = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
+  [workers, browser] = await Promise.all([
+    Promise.all([WorkerProcess.start('orchestration', { TANDEM_REDIS_PREFIX: prefix }), WorkerProcess.start('bot', { TANDEM_REDIS_PREFIX: prefix })]),
+    launchChromium(),
+  ]);
+});
+
+afterAll(async () => {
+  // The browser first: its open event streams would otherwise hold the API's close.
+  await browser?.close();
+  // Decide what this file left open, so no later test's queue (rebuilt from Temporal) inherits it.
+  await Promise.allSettled(startedRuns.map(approveLeftovers));
+  await Promise.allSettled(workers.map((w) => w.stop()));
+  await api?.close();
+});
+
+async function getRun(runId: string) {
+  const res = await api.app.inject({ method: 'GET', url: `/runs/${runId}` });
+  expect(res.statusCode).toBe(200);
+  return res.json();
+}
+
+/** Starts a ClaimReview above the auto-approve threshold; resolves once its review task is in the team's queue. */
+async function startReview(client: string, claimRef: string, priority = 3): Promise<{ runId: string; taskId: string }> {
+  const res = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: { client, claimRef, priority } });
+  expect(res.statusCode).toBe(201);
+  const { runId } = res.json();
+  startedRuns.push(runId);
+  const task = await eventually(async () => (await getRun(runId)).openTasks[0], `the review task of ${claimRef}`, 60_000, 200);
+  await eventually(async () => (await api.index.get(task.taskId))?.taskId, `${claimRef}'s task in the index`);
+  return { runId, taskId: task.taskId };
+}
+
+const finished = (runId: string) =>
+  eventually(async () => {
+    const run = await getRun(runId);
+    return run.status !== 'running' && run;
+  }, `run ${runId} to finish`, 60_000, 200);
+
+async function approveLeftovers(runId: string): Promise<void> {
+  for (const task of (await getRun(runId)).openTasks) {
+    await api.app.inject({ method: 'POST', url: `/tasks/${task.taskId}/complete`, headers: { 'x-operator-id': 'sam.rivera' }, payload: { action: 'approve', data: {} } });
+  }
+  await finished(runId);
+}
+
+async function signIn(operatorId: string, name: string): Promise<WatchedPage> {
+  const watched = await openPage(browser, baseURL);
+  pages.push(watched);
+  const { page } = watched;
+  await page.goto('/inbox');
+  await page.getByLabel('Operator id').fill(operatorId);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#operator-name', { hasText: name }).waitFor();
+  await page.locator('.live[data-state="live"]').waitFor();
+  return watched;
+}
+
+const row = (page: Page, taskId: string) => page.locator(`#queue-view tr[data-task-id="${taskId}"]`);
+
+describe('web inbox', () => {
+  it('an operator takes the next claim, corrects the amount, and the run enters exactly that amount once', async () => {
+    const { runId, taskId } = await startReview('acme-health', 'CLM-1003', 1);
+    const { page, errors } = await signIn('ana.lima', 'Ana Lima');
+    expect(await page.locator('#operator-teams').textContent()).toContain('claims-review');
+
+    // A wrong identity is refused at sign-in, in another tab.
+    const stranger = await openPage(browser, baseURL);
+    pages.push(stranger);
+    await stranger.page.goto('/inbox');
+    await stranger.page.getByLabel('Operator id').fill('nobody.here');
+    await stranger.page.getByRole('button', { name: 'Sign in' }).click();
+    await stranger.page.locator('#login-error', { hasText: 'Unknown operator' }).waitFor();
+
+    await page.getByRole('button', { name: /Take next/ }).click();
+    await page.locator('#task-title', { hasText: 'CLM-1003' }).waitFor();
+    expect(page.url()).toContain(encodeURIComponent(taskId));
+    const details = page.locator('section[aria-labelledby="details-title"]');
+    await details.getByText('Chloe Dubois').waitFor();
+    expect(await details.textContent()).toContain('980.50');
+    await page.locator('.claim-bar', { hasText: 'Claimed by you' }).waitFor();
+    // The bot's screenshot, fetched with the operator's header and shown from a blob: URL.
+    const shot = page.locator('.screenshot img');
+    await shot.waitFor();
+    expect(await shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:'))).toBe(true);
+
+    // A refused decision: the run's problem title above the form, its message under the field it names.
+    await page.getByRole('button', { name: 'Reject', exact: true }).click();
+    await page.getByRole('button', { name: 'Submit: Reject' }).click();
+    await page.locator('.decision .problem', { hasText: 'The decision does not match the task form' }).waitFor();
+    const reasonError = page.locator('.decision [data-schemapath="root.reason"] .field-error');
+    expect(await reasonError.textContent()).toMatch(/reason of at least 3 characters/);
+
+    await page.getByRole('button', { name: 'Correct', exact: true }).click();
+    const amount = page.getByLabel('Amount', { exact: false }).first();
+    expect(Number(await amount.inputValue())).toBe(980.5); // starts from the claim's amount, in currency units
+    await amount.fill('900.00');
+    await page.getByLabel('Reason').fill('Duplicate line item removed');
+    await screenshot(page, 'inbox-task');
+    await page.getByRole('button', { name: 'Submit: Correct' }).click();
+    await page.locator('#toast', { hasText: 'Done' }).waitFor();
+    await page.locator('#queue-view').waitFor();
+    expect(page.url()).toMatch(/#\/queue$/);
+    expect(await row(page, taskId).count()).toBe(0);
+
+    const run = await finished(runId);
+    expect(run.status).toBe('completed');
+    expect(run.outcome).toMatchObject({ kind: 'adjudicated', amountCents: 90_000, decidedBy: 'ana.lima' });
+    const entries = await sandbox.ledger({ reference: `${runId}:enter-decision` });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.amountCents).toBe(90_000);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a task approved by one operator vanishing from another operator’s queue within a second', async () => {
+    const [big, other] = [await startReview('acme-health', 'CLM-1007', 2), await startReview('acme-health', 'CLM-1002', 3)];
+    const globex = await startReview('globex-insurance', 'CLM-2002', 3);
+    await api.app.inject({ method: 'POST', url: `/tasks/${other.taskId}/labels`, headers: ANA, payload: { add: ['second-look'] } });
+
+    const ana = await signIn('ana.lima', 'Ana Lima');
+    const ben = await signIn('ben.okafor', 'Ben Okafor');
+    for (const { taskId } of [big, other]) {
+      await row(ana.page, taskId).waitFor();
+      await row(ben.page, taskId).waitFor();
+    }
+    await row(ana.page, globex.taskId).waitFor();
+    expect(await row(ben.page, globex.taskId).count(), 'Ben serves acme-health only').toBe(0);
+
+    // Keyboard: j moves the cursor down, k back up; x selects the current row.
+    await ana.page.keyboard.press('j');
+    await ana.page.keyboard.press('k');
+    await ana.page.keyboard.press('x');
+    await ana.page.locator('#queue-view tr.current input[type="checkbox"]:checked').waitFor();
+    await ana.page.locator('#queue-view tr.current input[type="checkbox"]').uncheck();
+    await row(ana.page, big.taskId).getByRole('checkbox').check();
+    await screenshot(ana.page, 'inbox-queue');
+
+    const replied = ana.page.waitForResponse((res) => res.url().endsWith('/tasks/bulk-complete'));
+    await ana.page.getByRole('button', { name: 'Approve selected (1)' }).click();
+    const reply = await replied;
+    const repliedAt = Date.now();
+    expect(reply.status()).toBe(200);
+    expect((await reply.json()).results).toEqual([expect.objectContaining({ taskId: big.taskId, ok: true })]);
+    await row(ben.page, big.taskId).waitFor({ state: 'detached', timeout: 1_000 });
+    console.log(`bulk approve reply → row gone from the other operator's queue: ${Date.now() - repliedAt} ms`);
+    await ana.page.locator('.bulk-results', { hasText: '1 approved' }).waitFor();
+    expect(await row(ana.page, big.taskId).count()).toBe(0);
+    expect(await row(ben.page, other.taskId).count()).toBe(1);
+
+    expect((await finished(big.runId)).outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 1_287_500, decidedBy: 'ana.lima' });
+    expect([...ana.errors, ...ben.errors]).toEqual([]);
+  });
+});

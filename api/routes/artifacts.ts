@@ -56,7 +56,7 @@ export const artifactRoutes: FastifyPluginAsyncZod<ArtifactRoutesOptions> = asyn
         response: withProblems({
           200: {
             description: 'The artifact’s bytes',
-            content: Object.fromEntries([...new Set([...Object.values(CONTENT_TYPES), OCTET])].map((type) => [type, Bytes])),
+            content: Object.fromEntries([...new Set([...Object.values(CONTENT_TYPES), OCTET])].map((type) => [type.split(';')[0]!, Bytes])),
           },
         }),
       },

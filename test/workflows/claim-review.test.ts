@@ -25,13 +25,15 @@ class Fakes {
   synced: HumanTaskView[] = [];
   entered: EnterAdjudicationInput[] = [];
   extractAttempts = 0;
+  /** What the index answers for a new task (auto-assignment). */
+  assignTo?: string;
   constructor(public extract: () => ExtractedClaim) {}
 
   inbox(): InboxActivities {
     return {
       syncTask: async (task) => {
         this.synced.push(task);
-        return {};
+        return task.version === 1 && this.assignTo ? { assignTo: this.assignTo } : {};
       },
     };
   }
@@ -158,6 +160,19 @@ describe('ClaimReview workflow', () => {
       await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'retry', data: {}, actor: ana }] });
       expect(await handle.result()).toMatchObject({ kind: 'adjudicated', decidedBy: 'auto' });
       expect(fakes.extractAttempts).toBe(2);
+    });
+  });
+
+  it('records the assignee the inbox index picks for a new task', async () => {
+    const fakes = new Fakes(() => claim(245_000));
+    fakes.assignTo = 'ben.okafor';
+    await withWorkers(fakes, async (start) => {
+      const handle = await start();
+      const task = await eventually(async () => (await handle.query(runViewQuery)).openTasks.find((t) => t.assignee), 'the task assigned');
+      expect(task).toMatchObject({ assignee: 'ben.okafor', events: [{ event: 'opened' }, { event: 'reassigned', by: 'system' }] });
+      const holder = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'approve', data: {}, actor: ana }] }));
+      expect(holder.type).toBe('TaskClaimed');
+      await handle.cancel();
     });
   });
 

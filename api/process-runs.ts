@@ -1,28 +1,11 @@
-// The API's only door into Temporal: start a run (idempotently), read a run, read and decide a
-// task. Temporal failures are translated into problems here, so routes stay thin.
+// Starting and reading runs in Temporal: idempotent starts, and a run's status, journal and
+// outcome. Task operations live in task-desk.ts.
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
-import { TaskFailureType, type TaskFailureType as FailureType } from '../workflows/engine/failures';
-import {
-  completeTaskUpdate,
-  runIdOfTask,
-  runViewQuery,
-  taskQuery,
-  type Actor,
-  type CompleteTaskResult,
-  type HumanTaskView,
-  type RunView,
-} from '../workflows/engine/messages';
-import type { DecisionIssue } from '../workflows/engine/task-form';
-import { problems, type ProblemError } from './problems';
+import { runViewQuery, type RunView } from '../workflows/engine/messages';
+import { problems } from './problems';
 
 const SA = {
   client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { ArtifactStore } from '../../activities/artifacts';
 import { requireRunInScope } from '../audit/run-scope';
 import { problems } from '../problems';
-import { RunIdParam } from '../schemas';
+import { OperatorHeader, RunIdParam } from '../schemas';
 import { withProblems } from './responses';
 
 export interface ArtifactRoutesOptions {
@@ -28,7 +28,6 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const OCTET = 'application/octet-stream';
 
-const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator asking (until authentication lands)') });
 const ArtifactParams = RunIdParam.extend({
   // No leading dot: neither `.`/`..` nor hidden files, on top of the store's own escape check.
   file: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'Not an artifact file name'),

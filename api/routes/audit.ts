@@ -9,7 +9,7 @@ import { buildAuditTrail } from '../audit/audit-trail';
 import { RunAuditTrail, TaskAuditTrail, type AuditEntry } from '../audit/audit-entry';
 import { requireRunInScope } from '../audit/run-scope';
 import { problems } from '../problems';
-import { RunIdParam, TaskIdParam } from '../schemas';
+import { OperatorHeader, RunIdParam, TaskIdParam } from '../schemas';
 import { withProblems } from './responses';
 
 export interface AuditRoutesOptions {
@@ -18,7 +18,6 @@ export interface AuditRoutesOptions {
 
 const NDJSON = 'application/x-ndjson';
 
-const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator asking (until authentication lands)') });
 const AuditFormat = z.object({
   format: z.enum(['json', 'jsonl']).default('json').describe(`jsonl: one entry a line, as ${NDJSON}`),
 });

@@ -18,7 +18,6 @@ export interface TaskActionRoutesOptions {
   roster: Roster;
 }
 
-const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator acting (until authentication lands)') });
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
 
 function formOf(form: TaskForm) {
@@ -30,7 +29,7 @@ function formOf(form: TaskForm) {
 }
 
 export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = async (app, { desk, runs, roster }) => {
-  const base = { tags: ['tasks'], headers: OperatorHeader, params: s.TaskIdParam };
+  const base = { tags: ['tasks'], headers: s.OperatorHeader, params: s.TaskIdParam };
 
   app.get('/tasks/:taskId', { schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
     const task = await desk.task(request.params.taskId, request.actor());
@@ -50,7 +49,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
         ...base,
         summary: 'Decide a task: approve, reject, correct… with the task form’s data',
         description: 'The run validates the decision before recording it; the reply returns once it is recorded. Send the leaseId from take-next/claim to be refused if your lease lapsed.',
-        headers: OperatorHeader.extend({ 'idempotency-key': s.IdempotencyKey }),
+        headers: s.OperatorHeader.extend({ 'idempotency-key': s.IdempotencyKey }),
         body: s.CompleteTaskBody,
         response: withProblems({ 200: s.CompleteTaskReply }),
       },
@@ -63,7 +62,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
     {
       schema: {
         tags: ['tasks'],
-        headers: OperatorHeader,
+        headers: s.OperatorHeader,
         summary: 'Decide several tasks the same way (e.g. approve a selection); each succeeds or fails on its own',
         body: s.BulkCompleteBody,
         response: withProblems({ 200: s.BulkCompleteReply }),

@@ -8,7 +8,7 @@ import type { InboxKeeper } from '../../inbox/rebuild';
 import type { HumanTaskView } from '../../workflows/engine/messages';
 import type { TaskDesk } from '../task-desk';
 import { problems } from '../problems';
-import { OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
+import { OperatorHeader, OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
 import { withProblems } from './responses';
 
 export interface QueueRoutesOptions {
@@ -18,7 +18,6 @@ export interface QueueRoutesOptions {
   keeper: InboxKeeper;
 }
 
-const OperatorHeader = z.object({ 'x-operator-id': z.string().min(1).max(100).describe('The operator acting (until authentication lands)') });
 const KEEPALIVE_MS = 15_000;
 
 export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, { desk, index, feed, keeper }) => {

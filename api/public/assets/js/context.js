@@ -37,7 +37,7 @@ function claimFacts(claim) {
   const rest = Object.entries(claim).filter(([key]) => !known.includes(key));
   return definitionList(
     [
-      ['Claim', h('span', { class: 'mono' }, claim.claimRef ?? '—')],
+      ['Claim number', h('span', { class: 'mono' }, claim.claimRef ?? '—')],
       ['Member', member],
       ['Diagnosis code', h('span', { class: 'mono' }, claim.diagnosisCode ?? '—')],
       ['Amount', h('strong', { class: 'amount' }, money(claim.amountCents))],

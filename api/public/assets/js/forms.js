@@ -133,7 +133,6 @@ export class DecisionPanel {
       no_additional_properties: true,
       prompt_before_delete: false,
       show_errors: 'interaction',
-      form_name_root: action,
     });
     this.#editor.prepared = prepared;
     const editor = this.#editor;
@@ -190,15 +189,15 @@ export class DecisionPanel {
         continue;
       }
       const id = `error-${this.#chosen}-${path.replace(/\W/g, '-')}`;
-      fieldEditor.container.append(h('p', { class: 'field-error', id }, message));
+      const note = h('p', { class: 'field-error', id }, message);
+      fieldEditor.container.append(note);
+      fieldEditor.container.addEventListener('input', () => note.remove(), { once: true }); // stale once edited
       const input = fieldEditor.container.querySelector('input, textarea, select');
       input?.setAttribute('aria-invalid', 'true');
       input?.setAttribute('aria-describedby', id);
     }
-    this.#el.problem.replaceChildren(
-      h('p', { class: 'error' }, h('strong', {}, problem.title ?? 'Not saved'), problem.detail ? ` ${problem.detail}` : ''),
-      unplaced.length ? h('ul', {}, unplaced.map((u) => h('li', {}, u))) : null,
-    );
+    this.#el.problem.replaceChildren(h('p', { class: 'error' }, h('strong', {}, problem.title ?? 'Not saved'), problem.detail ? ` ${problem.detail}` : ''));
+    if (unplaced.length) this.#el.problem.append(h('ul', {}, unplaced.map((u) => h('li', {}, u))));
     (this.#el.holder.querySelector('[aria-invalid="true"]') ?? this.#el.submit).focus();
   }
 }

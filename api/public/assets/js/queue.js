@@ -166,10 +166,8 @@ export class QueueView {
       const failed = results.filter((r) => !r.ok);
       for (const r of results) if (r.ok) this.forget(r.taskId);
       const why = (p = {}) => `${p.title ?? 'failed'}${p.detail ? ` (${p.detail})` : ''}`;
-      out.replaceChildren(
-        h('p', {}, `${results.length - failed.length} approved${failed.length ? `, ${failed.length} failed:` : '.'}`),
-        failed.length ? h('ul', { class: 'failures' }, failed.map((r) => h('li', {}, `${titles.get(r.taskId) ?? r.taskId}: ${why(r.problem)}`))) : null,
-      );
+      out.replaceChildren(h('p', {}, `${results.length - failed.length} approved${failed.length ? `, ${failed.length} failed:` : '.'}`));
+      if (failed.length) out.append(h('ul', { class: 'failures' }, failed.map((r) => h('li', {}, `${titles.get(r.taskId) ?? r.taskId}: ${why(r.problem)}`))));
     } catch (problem) {
       out.replaceChildren(h('p', { class: 'error' }, `Bulk approve failed: ${problem.summary ?? problem}`));
     }

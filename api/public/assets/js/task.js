@@ -152,8 +152,8 @@ export class TaskView {
     const steps = this.#detail.run?.steps ?? [];
     if (!steps.length) return null;
     const item = (s) => {
-      const took = s.endedAt ? duration(Date.parse(s.endedAt) - Date.parse(s.startedAt)) : 'running';
-      return h('li', { class: s.endedAt ? '' : 'current-step' }, h('span', { class: 'mono' }, s.step), ` · ${s.result ?? (s.endedAt ? 'done' : 'in progress')} · ${took}`);
+      const text = s.endedAt ? `${s.result ?? 'done'} · ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : `in progress since ${dateTime(s.startedAt)}`;
+      return h('li', { class: s.endedAt ? null : 'current-step' }, h('span', { class: 'mono' }, s.step), ` · ${text}${s.note ? ` (${s.note})` : ''}`);
     };
     return h('section', { class: 'panel', 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Run steps'), h('ol', { class: 'steps' }, steps.map(item)));
   }

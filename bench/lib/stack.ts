@@ -1,0 +1,142 @@
+// The benchmark's own stack: a fresh `bench` profile of scripts/stack.sh (its own ports and state
+// folder), orchestration worker processes on it, and one cleanup that stops everything it started,
+// also when the benchmark fails or is interrupted.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { bundleWorkflows } from '../../workers/workflow-source';
+
+const run = promisify(execFile);
+
+export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
+/** Variables scripts/lib/env.sh derives; inherited values would point the bench at another stack. */
+const DERIVED = [
+  'TANDEM_STATE_DIR', 'TANDEM_PORT_BASE', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'TEMPORAL_HTTP_PORT', 'TEMPORAL_METRICS_PORT',
+  'REDIS_PORT', 'SANDBOX_CLAIMS_PORT', 'TANDEM_API_PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REDIS_URL',
+  'SANDBOX_CLAIMS_URL', 'TANDEM_API_URL', 'TANDEM_CREDENTIALS_FILE', 'TANDEM_REDIS_EXTERNAL', 'TANDEM_TEMPORAL_EXTERNAL',
+  'TANDEM_REDIS_PREFIX', 'TANDEM_WORKFLOW_BUNDLE', 'TEMPORAL_EXTRA_ARGS',
+];
+
+export type StackEnv = Record<string, string>;
+
+export interface BenchStack {
+  env: StackEnv;
+  /** Starts `count` orchestration workers; resolves once each logged `worker started`. */
+  startWorkers(count: number, extraEnv: Record<string, string>): Promise<void>;
+  /** Stops the workers, then the stack. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function profileEnv(profile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_PROFILE: profile };
+  for (const name of DERIVED) delete env[name];
+  return env;
+}
+
+async function stackSh(command: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run('bash', ['scripts/stack.sh', command], { cwd: ROOT, env, maxBuffer: 10 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function startStack(profile: string, log: (line: string) => void): Promise<BenchStack> {
+  const env = profileEnv(profile);
+  const workers: ChildProcess[] = [];
+  let stopped = false;
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(workers.map((w) => stopChild(w)));
+    try {
+      await stackSh('stop', env);
+      log(`stack (${profile}) stopped`);
+    } catch (err) {
+      log(`stack.sh stop failed: ${(err as Error).message}`);
+    }
+  };
+
+  try {
+    log(`resetting and starting the ${profile} stack (scripts/stack.sh reset && start)`);
+    await stackSh('reset', env);
+    await stackSh('start', env);
+    const stackEnv: StackEnv = {};
+    for (const line of (await stackSh('env', env)).split('\n')) {
+      const at = line.indexOf('=');
+      if (at > 0) stackEnv[line.slice(0, at)] = line.slice(at + 1);
+    }
+    // Bundle once, so each worker starts in seconds instead of bundling on its own.
+    const bundle = `${stackEnv.TANDEM_STATE_DIR}/workflow-bundle.js`;
+    await mkdir(stackEnv.TANDEM_STATE_DIR!, { recursive: true });
+    await writeFile(bundle, await bundleWorkflows());
+    stackEnv.TANDEM_WORKFLOW_BUNDLE = bundle;
+
+    const startWorkers = async (count: number, extraEnv: Record<string, string>): Promise<void> => {
+      const started = workers.length;
+      await Promise.all(
+        Array.from({ length: count }, (_, i) => {
+          const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-worker-${started + i + 1}.log`;
+          const child = spawn(process.execPath, ['--import', 'tsx', 'workers/orchestration.ts'], {
+            cwd: ROOT,
+            env: { ...process.env, ...stackEnv, ...extraEnv },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          workers.push(child);
+          return waitForLine(child, logFile, 'worker started', 120_000);
+        }),
+      );
+      log(`${count} orchestration worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
+    };
+    return { env: stackEnv, startWorkers, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function waitForLine(child: ChildProcess, logFile: string, needle: string, timeoutMs: number): Promise<void> {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`worker pid ${child.pid}: no '${needle}' within ${timeoutMs} ms (see ${logFile})`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (seen.includes(needle)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`worker pid ${child.pid} exited (${code ?? signal}) before '${needle}': ${seen.slice(-1000)}`));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs `cleanup` once on SIGINT/SIGTERM, then exits; returns a function that removes the hooks. */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping what the benchmark started…\n`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -140,3 +140,8 @@ export function onInterrupt(cleanup: () => Promise<void>): () => void {
     process.off('SIGTERM', handler);
   };
 }
+
+/** Stops a profile's stack without a handle on it (an interrupt during start-up). */
+export async function stopProfile(profile: string): Promise<void> {
+  await stackSh('stop', profileEnv(profile)).catch(() => undefined);
+}

@@ -27,7 +27,9 @@ async function stack(command: string, env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_PROFILE: 'test', TEMPORAL_EXTRA_ARGS: `--namespace ${UNIT_NAMESPACE}` };
+  // TANDEM_TEST_PROFILE lets two test runs on one machine use separate stacks (own ports and state).
+  const profile = process.env.TANDEM_TEST_PROFILE ?? 'test';
+  const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_PROFILE: profile, TEMPORAL_EXTRA_ARGS: `--namespace ${UNIT_NAMESPACE}` };
   delete env.TEMPORAL_ADDRESS; // the tests always run their own dev server
   const started = Date.now();
   // Fresh state each run: no runs, tasks or ledger entries left over from an earlier run.

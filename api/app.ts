@@ -10,7 +10,10 @@ import { PROCESSES } from '../workflows/processes';
 import { Roster } from '../inbox/roster';
 import { ProcessRuns } from './process-runs';
 import { problemHandler } from './plugins/problem-handler';
-import { identity } from './plugins/identity';
+import rateLimit from '@fastify/rate-limit';
+import { authentication } from './plugins/authentication';
+import type { TokenVerifier } from './auth/token-verifier';
+import type { ApiKeys } from './auth/api-keys';
 import { healthRoutes } from './routes/health';
 import { processRoutes } from './routes/processes';
 import { runRoutes } from './routes/runs';
@@ -24,6 +27,7 @@ import { loadConfig } from '../platform/config';
 import { auditRoutes } from './routes/audit';
 import { artifactRoutes } from './routes/artifacts';
 import { inboxPageRoutes } from './routes/inbox-page';
+import { codecRoutes } from './routes/codec';
 
 export interface ApiDeps {
   temporal: Client;
@@ -33,6 +37,9 @@ export interface ApiDeps {
   logger?: Logger | false;
   /** Where bots leave screenshots and traces; defaults to the configured artifacts folder. */
   artifacts?: ArtifactStore;
+  auth: { tokens: TokenVerifier; apiKeys: ApiKeys };
+  /** Requests per minute per caller (token subject, API key or address). Default 1200. */
+  ratePerMinute?: number;
 }
 
 export const API_VERSION = '0.1.0';
@@ -69,13 +76,32 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         version: API_VERSION,
         description: 'Start process runs, follow them, and decide their human tasks. Errors are application/problem+json.',
       },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   await app.register(problemHandler);
   const roster = deps.roster ?? Roster.load();
-  await app.register(identity, { roster });
+  await app.register(rateLimit, {
+    max: deps.ratePerMinute ?? 1200,
+    timeWindow: '1 minute',
+    // Per caller, not per address: an operator floor shares one address.
+    keyGenerator: (request) => String(request.headers.authorization ?? request.headers['x-api-key'] ?? request.ip).slice(-48),
+    errorResponseBuilder: (_request, context) => ({
+      type: 'urn:tandem:problem:rate-limited',
+      title: 'Too many requests',
+      status: 429,
+      detail: `At most ${context.max} requests per minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+  await app.register(authentication, deps.auth);
 
   const runs = new ProcessRuns(deps.temporal);
   await app.register(healthRoutes);
@@ -91,6 +117,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { temporal: deps.temporal });
   await app.register(artifactRoutes, { temporal: deps.temporal, artifacts: deps.artifacts ?? new ArtifactStore(loadConfig().artifactsDir) });
   await app.register(inboxPageRoutes);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(codecRoutes, { temporal: deps.temporal, uiUrl: loadConfig().temporal.uiUrl });
+  app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

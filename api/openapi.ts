@@ -2,10 +2,13 @@
 import type { Client } from '@temporalio/client';
 import type { TaskIndex } from '../inbox/task-index';
 import { buildApp } from './app';
+import { ApiKeys } from './auth/api-keys';
+import { TokenVerifier } from './auth/token-verifier';
 
 export async function openApiDocument(): Promise<unknown> {
   // Routes only need their dependencies when called; generating the document calls none.
-  const app = await buildApp({ temporal: {} as Client, index: {} as TaskIndex });
+  const auth = { tokens: new TokenVerifier({ secret: 'x'.repeat(32), issuer: 'tandem', audience: 'tandem-api' }), apiKeys: new ApiKeys([]) };
+  const app = await buildApp({ temporal: {} as Client, index: {} as TaskIndex, auth });
   await app.ready();
   const doc = app.swagger();
   await app.close();

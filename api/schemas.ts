@@ -176,9 +176,5 @@ export const IdempotencyKey = z
   .optional()
   .describe('Repeat a call safely: the same key returns the same result');
 
-export const OperatorHeader = z.object({
-  'x-operator-id': z.string().min(1).max(100).describe('The operator acting (until authentication lands)'),
-});
-
 export const RunIdParam = z.object({ runId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'Not a run id') });
 export const TaskIdParam = z.object({ taskId: z.string().min(1).max(220).regex(/^[A-Za-z0-9._:-]+\.t\d+$/, 'Not a task id') });

@@ -1,22 +1,27 @@
 // The API process: connects to Temporal and Redis, then listens.
-import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { connectClient } from '../platform/temporal';
 import { TaskIndex } from '../inbox/task-index';
 import { buildApp } from './app';
 import { Roster } from '../inbox/roster';
 import { ArtifactStore } from '../activities/artifacts';
+import { ApiKeys } from './auth/api-keys';
+import { TokenVerifier } from './auth/token-verifier';
+import { tokenSettings } from './auth/token-settings';
 
 const config = loadConfig();
 const logger = createLogger('api', config.logLevel);
-const connection = await Connection.connect({ address: config.temporal.address });
+const temporal = await connectClient(config, { log: logger });
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
 const app = await buildApp({
-  temporal: new Client({ connection, namespace: config.temporal.namespace }),
+  temporal: temporal.client,
   index: new TaskIndex(redis, { prefix: config.redis.prefix }),
   roster: Roster.load(config.rosterFile),
   artifacts: new ArtifactStore(config.artifactsDir),
+  auth: { tokens: new TokenVerifier(tokenSettings(config)), apiKeys: ApiKeys.fromFile(config.auth.apiKeysFile) },
+  ratePerMinute: config.auth.ratePerMinute,
   logger,
 });
 
@@ -25,7 +30,7 @@ async function close(): Promise<void> {
   if (closing) return;
   closing = true;
   await app.close().catch((err) => logger.warn({ err }, 'closing the API failed'));
-  await Promise.allSettled([redis.quit(), connection.close()]);
+  await Promise.allSettled([redis.quit(), temporal.close()]);
 }
 process.once('SIGINT', () => void close());
 process.once('SIGTERM', () => void close());

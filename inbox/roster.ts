@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Actor } from '../workflows/engine/messages';
+import { ROLES } from '../api/auth/principal';
 
 const RosterFile = z.object({
   operators: z.array(
@@ -13,7 +14,7 @@ const RosterFile = z.object({
       name: z.string().min(1),
       teams: z.array(z.string().min(1)),
       clients: z.array(z.string().min(1)),
-      roles: z.array(z.enum(['operator', 'supervisor'])).default(['operator']),
+      roles: z.array(z.enum(ROLES)).default(['operator']),
     }),
   ),
   teams: z.array(
@@ -44,6 +45,9 @@ export const DEMO_ROSTER: RosterData = {
       roles: ['operator', 'supervisor'],
     },
     { operatorId: 'dev.patel', name: 'Dev Patel', teams: ['payroll'], clients: ['acme-health'], roles: ['operator'] },
+    { operatorId: 'nina.berg', name: 'Nina Berg', teams: [], clients: ['acme-health'], roles: ['scheduler'] },
+    { operatorId: 'omar.haddad', name: 'Omar Haddad', teams: [], clients: ['acme-health', 'globex-insurance'], roles: ['process-admin'] },
+    { operatorId: 'vera.acme', name: 'Vera (Acme Health)', teams: [], clients: ['acme-health'], roles: ['client-viewer'] },
   ],
   teams: [
     { team: 'claims-review', escalatesTo: 'claims-supervisors', autoAssign: false },
@@ -53,11 +57,11 @@ export const DEMO_ROSTER: RosterData = {
 };
 
 export class Roster {
-  private readonly operators: Map<string, Operator>;
+  private readonly people: Map<string, Operator>;
   private readonly teams: Map<string, Team>;
 
   constructor(data: RosterData) {
-    this.operators = new Map(data.operators.map((o) => [o.operatorId, o]));
+    this.people = new Map(data.operators.map((o) => [o.operatorId, o]));
     this.teams = new Map(data.teams.map((t) => [t.team, t]));
   }
 
@@ -69,8 +73,12 @@ export class Roster {
     return path ? Roster.fromFile(path) : new Roster(DEMO_ROSTER);
   }
 
+  operators(): Operator[] {
+    return [...this.people.values()];
+  }
+
   find(operatorId: string): Operator | undefined {
-    return this.operators.get(operatorId);
+    return this.people.get(operatorId);
   }
 
   team(team: string): Team | undefined {
@@ -78,7 +86,7 @@ export class Roster {
   }
 
   membersOf(team: string, client: string): Operator[] {
-    return [...this.operators.values()].filter((o) => o.teams.includes(team) && o.clients.includes(client));
+    return [...this.people.values()].filter((o) => o.teams.includes(team) && o.clients.includes(client));
   }
 
   actorOf(operator: Operator): Actor {

@@ -7,6 +7,10 @@ import { z } from 'zod';
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  TANDEM_TEMPORAL_UI_URL: z.string().url().optional(),
+  TANDEM_PAYLOAD_KEYS: z.string().optional(),
+  TANDEM_PAYLOAD_KEYS_FILE: z.string().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   TANDEM_REDIS_PREFIX: z.string().regex(/^[\w:-]+$/).default('tandem'),
   TANDEM_API_HOST: z.string().default('127.0.0.1'),
@@ -15,6 +19,13 @@ const Env = z.object({
   TANDEM_ARTIFACTS_DIR: z.string().optional(),
   TANDEM_CREDENTIALS_FILE: z.string().optional(),
   TANDEM_ROSTER_FILE: z.string().optional(),
+  TANDEM_JWT_SECRET: z.string().min(32).optional(),
+  TANDEM_JWT_SECRET_FILE: z.string().optional(),
+  TANDEM_JWKS_URL: z.string().url().optional(),
+  TANDEM_JWT_ISSUER: z.string().default('tandem'),
+  TANDEM_JWT_AUDIENCE: z.string().default('tandem-api'),
+  TANDEM_API_KEYS_FILE: z.string().optional(),
+  TANDEM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   TANDEM_WORKFLOW_BUNDLE: z.string().optional(),
   TANDEM_BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SANDBOX_CLAIMS_URL: z.string().url().optional(),
@@ -23,13 +34,27 @@ const Env = z.object({
 });
 
 export interface TandemConfig {
-  temporal: { address: string; namespace: string };
+  /** `uiUrl`: the Temporal Web UI, whose origin may call the codec endpoint from the browser. */
+  temporal: { address: string; namespace: string; uiUrl?: string };
+  /** Payload encryption keys (`id:base64,…`, first current; a secret) or a file of them, one a
+   *  line; `keys` wins. platform/temporal.ts reads them; neither set means histories in clear. */
+  payloadKeys: { keys?: string; file?: string };
   redis: { url: string; prefix: string };
   api: { host: string; port: number };
   stateDir: string;
   artifactsDir: string;
   credentialsFile: string;
   rosterFile?: string;
+  auth: {
+    /** The shared secret's file; created for local use when neither a secret nor a JWKS URL is configured. */
+    secretFile: string;
+    secret?: string;
+    jwksUrl?: string;
+    issuer: string;
+    audience: string;
+    apiKeysFile?: string;
+    ratePerMinute: number;
+  };
   workflowBundle?: string;
   botConcurrency: number;
   apps: Record<string, string | undefined>;
@@ -46,13 +71,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
   const e = parsed.data;
   const stateDir = resolve(e.TANDEM_STATE_DIR);
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TANDEM_TEMPORAL_UI_URL ?? e.TEMPORAL_UI_URL },
+    // Empty means unset: `TANDEM_PAYLOAD_KEYS_FILE=` turns the local stack's default key file off.
+    payloadKeys: { keys: e.TANDEM_PAYLOAD_KEYS || undefined, file: e.TANDEM_PAYLOAD_KEYS_FILE ? resolve(e.TANDEM_PAYLOAD_KEYS_FILE) : undefined },
     redis: { url: e.REDIS_URL, prefix: e.TANDEM_REDIS_PREFIX },
     api: { host: e.TANDEM_API_HOST, port: e.TANDEM_API_PORT },
     stateDir,
     artifactsDir: resolve(e.TANDEM_ARTIFACTS_DIR ?? `${stateDir}/artifacts`),
     credentialsFile: resolve(e.TANDEM_CREDENTIALS_FILE ?? `${stateDir}/credentials.json`),
     rosterFile: e.TANDEM_ROSTER_FILE,
+    auth: {
+      secretFile: resolve(e.TANDEM_JWT_SECRET_FILE ?? `${stateDir}/jwt-secret`),
+      secret: e.TANDEM_JWT_SECRET,
+      jwksUrl: e.TANDEM_JWKS_URL,
+      issuer: e.TANDEM_JWT_ISSUER,
+      audience: e.TANDEM_JWT_AUDIENCE,
+      apiKeysFile: e.TANDEM_API_KEYS_FILE,
+      ratePerMinute: e.TANDEM_RATE_LIMIT_PER_MINUTE,
+    },
     workflowBundle: e.TANDEM_WORKFLOW_BUNDLE,
     botConcurrency: e.TANDEM_BOT_CONCURRENCY,
     apps: { 'claims-system': e.SANDBOX_CLAIMS_URL },

@@ -33,7 +33,8 @@ launch_temporal() {
   mkdir -p "$TANDEM_STATE_DIR/temporal"
   local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT"
     --http-port "$TEMPORAL_HTTP_PORT" --metrics-port "$TEMPORAL_METRICS_PORT"
-    --db-filename "$TANDEM_STATE_DIR/temporal/temporal.db" --log-level warn)
+    --db-filename "$TANDEM_STATE_DIR/temporal/temporal.db" --log-level warn
+    --ui-codec-endpoint "$TANDEM_API_URL/codec") # the UI decodes encrypted payloads through our API
   [[ $TEMPORAL_NAMESPACE == default ]] || args+=(--namespace "$TEMPORAL_NAMESPACE")
   while IFS= read -r flag; do [[ -z $flag ]] || args+=(--search-attribute "$flag"); done <<<"$attrs"
   read -ra extra <<<"${TEMPORAL_EXTRA_ARGS:-}"
@@ -104,6 +105,24 @@ wait_sandbox() {
   say "wrote the demo credential store to $f"
 }
 
+# The payload encryption key file: one fresh random key when there is none. Never rewritten: history
+# encrypted with a lost key cannot be read. Skipped for inline keys (TANDEM_PAYLOAD_KEYS) or when
+# TANDEM_PAYLOAD_KEYS_FILE is empty (no encryption).
+ensure_payload_keys() {
+  local f=$TANDEM_PAYLOAD_KEYS_FILE tmp key
+  [[ -n $f && -z ${TANDEM_PAYLOAD_KEYS:-} && ! -e $f ]] || return 0
+  mkdir -p "$(dirname "$f")"
+  key="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64"))')" || die "could not generate a payload key"
+  tmp="$f.tmp.$$"
+  if ! (umask 077 && printf 'k%s:%s\n' "$(date -u +%Y%m%d)" "$key" >"$tmp"); then
+    rm -f "$tmp"
+    die "could not write the payload key file $f"
+  fi
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$f"
+  say "created the payload encryption key file $f (mode 600); keep it as long as the history it encrypts"
+}
+
 # Before starting anything: every port we are about to listen on must be free, so that a clash
 # fails at once instead of leaving half a stack behind.
 preflight() {
@@ -125,6 +144,7 @@ cmd_start() {
   mkdir -p "$TANDEM_STATE_DIR" "$TANDEM_LOG_DIR"
   touch "$TANDEM_STATE_DIR/.tandem-state"
   preflight
+  ensure_payload_keys
   TANDEM_DIE_HINT="what did start keeps running: 'bash scripts/stack.sh stop' (TANDEM_PROFILE=$TANDEM_PROFILE) stops it"
   say "starting the local stack (profile $TANDEM_PROFILE, state in ${TANDEM_STATE_DIR#"$TANDEM_ROOT"/})"
   # Temporal takes longest: launch it first and wait for it last.

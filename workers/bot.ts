@@ -1,8 +1,9 @@
 // The bot worker: runs bot activities, one Chromium per process shared by all of them, a fresh
 // browser context per activity, at most TANDEM_BOT_CONCURRENCY at once.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { connectWorker } from '../platform/temporal';
 import { BrowserPool } from '../bots/runtime/browser-pool';
 import { ArtifactStore } from '../activities/artifacts';
 import { FileCredentialStore } from '../activities/credentials';
@@ -15,10 +16,9 @@ const config = loadConfig();
 const log = createLogger('bot-worker', config.logLevel);
 
 const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency });
-const connection = await NativeConnection.connect({ address: config.temporal.address });
+const temporal = await connectWorker(config, { log });
 const worker = await Worker.create({
-  connection,
-  namespace: config.temporal.namespace,
+  ...temporal.options,
   taskQueue: BOT_TASK_QUEUE,
   maxConcurrentActivityTaskExecutions: config.botConcurrency,
   activities: createBotActivities({
@@ -30,4 +30,4 @@ const worker = await Worker.create({
 });
 
 log.info({ taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency }, 'bot worker started');
-await runUntilSignal(worker, log, [() => pool.close(), () => connection.close()]);
+await runUntilSignal(worker, log, [() => pool.close(), () => temporal.close()]);

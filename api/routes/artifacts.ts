@@ -10,7 +10,8 @@ import type { Client } from '@temporalio/client';
 import type { ArtifactStore } from '../../activities/artifacts';
 import { requireRunInScope } from '../audit/run-scope';
 import { problems } from '../problems';
-import { OperatorHeader, RunIdParam } from '../schemas';
+import { RunIdParam } from '../schemas';
+import { ARTIFACT_READERS } from '../auth/route-roles';
 import { withProblems } from './responses';
 
 export interface ArtifactRoutesOptions {
@@ -47,10 +48,10 @@ export const artifactRoutes: FastifyPluginAsyncZod<ArtifactRoutesOptions> = asyn
   app.get(
     '/artifacts/:runId/:file',
     {
+      config: { auth: { roles: ARTIFACT_READERS } },
       schema: {
         summary: 'A bot’s evidence (screenshot, Playwright trace) for operators of the run’s client',
         tags: ['artifacts'],
-        headers: OperatorHeader,
         params: ArtifactParams,
         response: withProblems({
           200: {

@@ -9,7 +9,8 @@ import { buildAuditTrail } from '../audit/audit-trail';
 import { RunAuditTrail, TaskAuditTrail, type AuditEntry } from '../audit/audit-entry';
 import { requireRunInScope } from '../audit/run-scope';
 import { problems } from '../problems';
-import { OperatorHeader, RunIdParam, TaskIdParam } from '../schemas';
+import { RunIdParam, TaskIdParam } from '../schemas';
+import { AUDIT_READERS } from '../auth/route-roles';
 import { withProblems } from './responses';
 
 export interface AuditRoutesOptions {
@@ -43,10 +44,10 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app
   app.get(
     '/runs/:runId/audit',
     {
+      config: { auth: { roles: AUDIT_READERS } },
       schema: {
         summary: 'A run’s audit trail: start, bot steps, every task transition with who made it, close',
         tags: ['audit'],
-        headers: OperatorHeader,
         params: RunIdParam,
         querystring: AuditFormat,
         response: trailResponse(RunAuditTrail),
@@ -64,10 +65,10 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app
   app.get(
     '/tasks/:taskId/audit',
     {
+      config: { auth: { roles: AUDIT_READERS } },
       schema: {
         summary: 'A task’s audit trail: opened, claimed, commented, decided… with who and when',
         tags: ['audit'],
-        headers: OperatorHeader,
         params: TaskIdParam,
         querystring: AuditFormat,
         response: trailResponse(TaskAuditTrail),

@@ -24,7 +24,11 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export const inboxPageRoutes: FastifyPluginAsync = async (app) => {
-  // Encapsulated (no fastify-plugin): the headers and the reply decorator stay on these routes.
+  // Encapsulated (no fastify-plugin): the headers, the reply decorator and this hook stay on these
+  // routes. The page and its assets hold no data (every API call carries the operator's token).
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), auth: 'public' };
+  });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');

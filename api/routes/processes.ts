@@ -7,6 +7,8 @@ import type { ProcessDefinition } from '../../workflows/engine/process-definitio
 import type { ProcessRuns } from '../process-runs';
 import { IdempotencyKey, ProcessSummary, RunStarted } from '../schemas';
 import { withProblems } from './responses';
+import { ANYONE, RUN_STARTERS } from '../auth/route-roles';
+import { problems } from '../problems';
 
 export interface ProcessRoutesOptions {
   processes: readonly ProcessDefinition[];
@@ -18,7 +20,7 @@ const jsonSchema = (schema: z.ZodType): Record<string, unknown> => z.toJSONSchem
 export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async (app, { processes, runs }) => {
   app.get(
     '/processes',
-    { schema: { summary: 'List the processes and their input schemas', tags: ['processes'], response: withProblems({ 200: z.array(ProcessSummary) }) } },
+    { config: { auth: { roles: ANYONE } }, schema: { summary: 'List the processes and their input schemas', tags: ['processes'], response: withProblems({ 200: z.array(ProcessSummary) }) } },
     async () =>
       processes.map((p) => ({
         name: p.name,
@@ -35,6 +37,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
     app.post(
       `/processes/${process.name}/runs`,
       {
+        config: { auth: { roles: RUN_STARTERS } },
         schema: {
           summary: `Start a ${process.title} run`,
           description: `${process.description}\n\nSend an Idempotency-Key to make the call safe to repeat: the same key returns the same run.`,
@@ -45,6 +48,9 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         },
       },
       async (request, reply) => {
+        const client = process.clientOf(request.body);
+        const principal = request.principal();
+        if (!principal.clients.includes(client)) throw problems.forbidden(`${principal.id} does not serve client ${client}`, { field: 'body.client' });
         const started = await runs.start(process, request.body, request.headers['idempotency-key']);
         const url = `/runs/${started.runId}`;
         return reply.code(started.created ? 201 : 200).header('location', url).send({ ...started, process: process.name, url });

@@ -4,11 +4,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProcessRuns, RunSnapshot } from '../process-runs';
 import { RunDetail, RunIdParam, RunStatus } from '../schemas';
 import { withProblems } from './responses';
+import { ANYONE } from '../auth/route-roles';
+import { problems } from '../problems';
 
 export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; now?: () => number }> = async (app, { runs, now = Date.now }) => {
   app.get(
     '/runs/:runId',
     {
+      config: { auth: { roles: ANYONE } },
       schema: {
         summary: 'Read a run: status, current step, what it waits on, SLA, open tasks, outcome',
         tags: ['runs'],
@@ -16,7 +19,13 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; now?: () => n
         response: withProblems({ 200: RunDetail }),
       },
     },
-    async (request) => runDetail(await runs.read(request.params.runId), now()),
+    async (request) => {
+      const { runId } = request.params;
+      const detail = runDetail(await runs.read(runId), now());
+      // Another client's run is as unknown as a missing one.
+      if (!detail.client || !request.principal().clients.includes(detail.client)) throw problems.runNotFound(`No run ${runId}`);
+      return detail;
+    },
   );
 };
 

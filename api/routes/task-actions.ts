@@ -11,6 +11,7 @@ import { Roster } from '../../inbox/roster';
 import { problems } from '../problems';
 import * as s from '../schemas';
 import { withProblems } from './responses';
+import { TASK_SUPERVISORS, TASK_WORKERS } from '../auth/route-roles';
 
 export interface TaskActionRoutesOptions {
   desk: TaskDesk;
@@ -29,9 +30,10 @@ function formOf(form: TaskForm) {
 }
 
 export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = async (app, { desk, runs, roster }) => {
-  const base = { tags: ['tasks'], headers: s.OperatorHeader, params: s.TaskIdParam };
+  const base = { tags: ['tasks'], params: s.TaskIdParam };
+  const workers = { auth: { roles: TASK_WORKERS } };
 
-  app.get('/tasks/:taskId', { schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
+  app.get('/tasks/:taskId', { config: workers, schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
     const task = await desk.task(request.params.taskId, request.actor());
     const form = findTaskForm(task.kind);
     const view = (await runs.read(task.runId).catch(() => undefined))?.view;
@@ -45,11 +47,12 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
   app.post(
     '/tasks/:taskId/complete',
     {
+      config: workers,
       schema: {
         ...base,
         summary: 'Decide a task: approve, reject, correct… with the task form’s data',
         description: 'The run validates the decision before recording it; the reply returns once it is recorded. Send the leaseId from take-next/claim to be refused if your lease lapsed.',
-        headers: s.OperatorHeader.extend({ 'idempotency-key': s.IdempotencyKey }),
+        headers: z.object({ 'idempotency-key': s.IdempotencyKey }),
         body: s.CompleteTaskBody,
         response: withProblems({ 200: s.CompleteTaskReply }),
       },
@@ -60,9 +63,9 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
   app.post(
     '/tasks/bulk-complete',
     {
+      config: workers,
       schema: {
         tags: ['tasks'],
-        headers: s.OperatorHeader,
         summary: 'Decide several tasks the same way (e.g. approve a selection); each succeeds or fails on its own',
         body: s.BulkCompleteBody,
         response: withProblems({ 200: s.BulkCompleteReply }),
@@ -80,8 +83,9 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
     body: B,
     def: Parameters<TaskDesk['act']>[0] & { name: string },
     toRequest: (b: z.infer<B>, actor: m.Actor, taskId: string) => R,
+    roles = TASK_WORKERS,
   ) =>
-    app.post(path, { schema: { ...base, summary, body, response: withProblems({ 200: s.TaskView }) } }, async (request) => {
+    app.post(path, { config: { auth: { roles } }, schema: { ...base, summary, body, response: withProblems({ 200: s.TaskView }) } }, async (request) => {
       const actor = request.actor();
       const taskId = (request.params as { taskId: string }).taskId;
       return desk.act(def as never, toRequest(request.body as z.infer<B>, actor, taskId));
@@ -90,14 +94,14 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
   transition('/tasks/:taskId/claim', 'Claim the task with a lease', s.ClaimBody.default({}), m.claimTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
   transition('/tasks/:taskId/renew', 'Renew your lease on the task', s.LeaseBody, m.renewLeaseUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
   transition('/tasks/:taskId/release', 'Put the task back in its queue', s.ReleaseBody.default({}), m.releaseTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
-  transition('/tasks/:taskId/reassign', 'Move the task to another team or operator (supervisors)', s.ReassignBody, m.reassignTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
+  transition('/tasks/:taskId/reassign', 'Move the task to another team or operator (supervisors)', s.ReassignBody, m.reassignTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }), TASK_SUPERVISORS);
   transition('/tasks/:taskId/comments', 'Comment on the task', s.CommentBody, m.commentTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
   transition('/tasks/:taskId/labels', 'Add or remove labels', s.LabelBody, m.labelTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
   transition('/tasks/:taskId/bots', 'Run an attended bot from the task; its result lands in context.bots', s.BotBody, m.runTaskBotUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
 
   app.post(
     '/tasks/:taskId/escalate',
-    { schema: { ...base, summary: 'Escalate the task to the team’s escalation team, one priority higher', body: s.EscalateBody, response: withProblems({ 200: s.TaskView }) } },
+    { config: workers, schema: { ...base, summary: 'Escalate the task to the team’s escalation team, one priority higher', body: s.EscalateBody, response: withProblems({ 200: s.TaskView }) } },
     async (request) => {
       const actor = request.actor();
       const task = await desk.task(request.params.taskId, actor);

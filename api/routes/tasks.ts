@@ -8,7 +8,8 @@ import type { InboxKeeper } from '../../inbox/rebuild';
 import type { HumanTaskView } from '../../workflows/engine/messages';
 import type { TaskDesk } from '../task-desk';
 import { problems } from '../problems';
-import { OperatorHeader, OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
+import { OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
+import { ANYONE, TASK_WORKERS } from '../auth/route-roles';
 import { withProblems } from './responses';
 
 export interface QueueRoutesOptions {
@@ -21,18 +22,22 @@ export interface QueueRoutesOptions {
 const KEEPALIVE_MS = 15_000;
 
 export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, { desk, index, feed, keeper }) => {
-  app.get('/me', { schema: { summary: 'The calling operator', tags: ['tasks'], headers: OperatorHeader, response: withProblems({ 200: OperatorView }) } }, async (request) => {
-    const { operatorId, name, teams, clients, roles } = request.operator();
-    return { operatorId, name, teams, clients, roles };
-  });
+  app.get(
+    '/me',
+    { config: { auth: { roles: ANYONE } }, schema: { summary: 'Who is calling: roles, teams, clients', tags: ['tasks'], response: withProblems({ 200: OperatorView }) } },
+    async (request) => {
+      const { id, name, teams, clients, roles } = request.principal();
+      return { operatorId: id, name, teams, clients, roles };
+    },
+  );
 
   app.get(
     '/teams/:team/tasks',
     {
+      config: { auth: { roles: TASK_WORKERS } },
       schema: {
         summary: 'A team’s tasks, most urgent first, with filters and cursor pagination',
         tags: ['tasks'],
-        headers: OperatorHeader,
         params: TeamParam,
         querystring: TaskQueryString,
         response: withProblems({ 200: TaskPage }),
@@ -57,11 +62,11 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
   app.post(
     '/teams/:team/take-next',
     {
+      config: { auth: { roles: TASK_WORKERS } },
       schema: {
         summary: 'Claim the most urgent task of the team this operator may take',
         description: 'Two operators never get the same task. The reply’s task.claim.leaseId is the lease; renew it while working.',
         tags: ['tasks'],
-        headers: OperatorHeader,
         params: TeamParam,
         body: z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000).optional() }).strict().default({}),
         response: withProblems({ 200: z.object({ task: TaskView.nullable() }) }),
@@ -79,16 +84,17 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
   app.get(
     '/teams/:team/events',
     {
+      config: { auth: { roles: TASK_WORKERS, queryToken: true } },
       schema: {
         summary: 'Live changes to the team’s queue (Server-Sent Events)',
-        description: '`event: task` with `{"type":"upserted","task":…}` or `{"type":"removed","taskId":…}`. EventSource cannot send headers: pass `?operator=`.',
+        description: '`event: task` with `{"type":"upserted","task":…}` or `{"type":"removed","taskId":…}`. EventSource cannot send headers: pass the token as `?access_token=`.',
         tags: ['tasks'],
         params: TeamParam,
-        querystring: z.object({ operator: z.string().min(1).max(100).optional() }),
+        querystring: z.object({ access_token: z.string().max(4096).optional() }),
       },
     },
     async (request, reply) => {
-      const actor = request.actor(request.query.operator);
+      const actor = request.actor();
       const { team } = request.params;
       if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
       reply.hijack();

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { taskScore, type TaskIndex } from '../../inbox/task-index';
 import { TaskFailureType } from '../../workflows/engine/failures';
 import { claimTaskUpdate, completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
+import type { BenchOperator } from './auth';
 import { OPEN_QUERY, TEAM, openQueueKey } from './inbox-load';
 
 export interface IndexSample {
@@ -35,19 +36,20 @@ export interface VisibilitySample {
 
 export class CheckFailed extends Error {}
 
-async function postJson(url: string, operatorId: string, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-operator-id': operatorId }, body: JSON.stringify(body) });
+async function postJson(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
 }
 
-export async function viaIndex(apiUrl: string, operatorId: string): Promise<IndexSample> {
+export async function viaIndex(apiUrl: string, operator: BenchOperator): Promise<IndexSample> {
+  const operatorId = operator.id;
   const t0 = performance.now();
-  const taken = await postJson(`${apiUrl}/teams/${TEAM}/take-next`, operatorId, {});
+  const taken = await postJson(`${apiUrl}/teams/${TEAM}/take-next`, operator.headers, {});
   const t1 = performance.now();
   const task = taken.json?.task as HumanTaskView | null | undefined;
   if (taken.status !== 200 || !task) throw new CheckFailed(`take-next answered ${taken.status} ${JSON.stringify(taken.json).slice(0, 300)}`);
   if (task.status !== 'claimed' || task.claim?.operatorId !== operatorId) throw new CheckFailed(`take-next gave ${task.taskId} not claimed by ${operatorId}`);
-  const done = await postJson(`${apiUrl}/tasks/${encodeURIComponent(task.taskId)}/complete`, operatorId, { action: 'approve', data: {}, leaseId: task.claim.leaseId });
+  const done = await postJson(`${apiUrl}/tasks/${encodeURIComponent(task.taskId)}/complete`, operator.headers, { action: 'approve', data: {}, leaseId: task.claim.leaseId });
   const t2 = performance.now();
   if (done.status !== 200 || done.json?.status !== 'completed') throw new CheckFailed(`complete ${task.taskId} answered ${done.status} ${JSON.stringify(done.json).slice(0, 300)}`);
   return { taskId: task.taskId, operatorId, score: taskScore(task), takeNextMs: t1 - t0, completeMs: t2 - t1, totalMs: t2 - t0 };

@@ -13,6 +13,7 @@ import { ArtifactStore } from '../../activities/artifacts';
 import { buildApp } from '../../api/app';
 import { TaskIndex } from '../../inbox/task-index';
 import { stackEnv, temporalClient, uniqueId } from '../support/temporal';
+import { bearer, testAuth } from '../support/auth';
 
 const TandemClient = defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD);
 const screenshot = randomBytes(2048);
@@ -41,7 +42,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'extract-claim-failure.png'), screenshot);
   await writeFile(join(dir, 'extract-claim-trace.zip'), trace);
   redis = new Redis(stackEnv().REDIS_URL!);
-  app = await buildApp({ temporal: client, index: new TaskIndex(redis, { prefix: uniqueId('artifacts') }), artifacts });
+  app = await buildApp({ temporal: client, index: new TaskIndex(redis, { prefix: uniqueId('artifacts') }), artifacts, auth: testAuth() });
 });
 afterAll(async () => {
   await client?.workflow.getHandle(runId).terminate('test finished').catch(() => undefined);
@@ -51,7 +52,12 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-const get = (url: string, operatorId?: string) => app.inject({ method: 'GET', url, headers: operatorId ? { 'x-operator-id': operatorId } : {} });
+const get = async (url: string, operatorId?: string) =>
+  app.inject({
+    method: 'GET',
+    url,
+    headers: operatorId === undefined ? {} : operatorId === 'nobody' ? { authorization: 'Bearer not-a-token' } : await bearer(operatorId),
+  });
 
 describe('GET /artifacts/:runId/:file', () => {
   it('streams the exact bytes with the content type of their extension, privately cached', async () => {
@@ -96,7 +102,7 @@ describe('GET /artifacts/:runId/:file', () => {
 
   it('wants to know who asks: 400 without the header, 401 for someone not on the roster', async () => {
     const url = `/artifacts/${runId}/extract-claim-failure.png`;
-    expect((await get(url)).json()).toMatchObject({ status: 400, field: 'headers.x-operator-id' });
+    expect((await get(url)).json()).toMatchObject({ status: 401, field: 'headers.authorization' });
     expect((await get(url, 'nobody')).statusCode).toBe(401);
   });
 });

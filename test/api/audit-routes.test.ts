@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../api/audit/audit-entry';
 import { TaskIndex } from '../../inbox/task-index';
 import { completeTaskUpdate } from '../../workflows/engine/messages';
 import { stackEnv, uniqueId } from '../support/temporal';
+import { bearer, testAuth } from '../support/auth';
 import { actorOf, ClaimReviewRuns, openTask } from './audit.fixtures';
 
 let runs: ClaimReviewRuns;
@@ -20,7 +21,7 @@ let taskId: string;
 beforeAll(async () => {
   runs = await ClaimReviewRuns.connect();
   redis = new Redis(stackEnv().REDIS_URL!);
-  app = await buildApp({ temporal: runs.client, index: new TaskIndex(redis, { prefix: uniqueId('audit-routes') }) });
+  app = await buildApp({ temporal: runs.client, index: new TaskIndex(redis, { prefix: uniqueId('audit-routes') }), auth: testAuth() });
   await runs.withWorkers(async (start) => {
     const handle: WorkflowHandle = await start();
     const task = await openTask(handle);
@@ -38,7 +39,12 @@ afterAll(async () => {
   await runs?.close();
 });
 
-const get = (url: string, operatorId?: string) => app.inject({ method: 'GET', url, headers: operatorId ? { 'x-operator-id': operatorId } : {} });
+const get = async (url: string, operatorId?: string) =>
+  app.inject({
+    method: 'GET',
+    url,
+    headers: operatorId === undefined ? {} : operatorId === 'nobody' ? { authorization: 'Bearer not-a-token' } : await bearer(operatorId),
+  });
 const jsonLines = (body: string) => body.split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
 
 describe('GET /runs/:runId/audit', () => {
@@ -80,7 +86,7 @@ describe('GET /runs/:runId/audit', () => {
   });
 
   it('wants to know who asks, and a format it knows', async () => {
-    expect((await get(`/runs/${runId}/audit`)).json()).toMatchObject({ status: 400, field: 'headers.x-operator-id' });
+    expect((await get(`/runs/${runId}/audit`)).json()).toMatchObject({ status: 401, field: 'headers.authorization' });
     expect((await get(`/runs/${runId}/audit`, 'nobody')).statusCode).toBe(401);
     const res = await get(`/runs/${runId}/audit?format=csv`, 'ana.lima');
     expect(res.statusCode).toBe(400);

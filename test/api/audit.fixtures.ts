@@ -10,7 +10,7 @@ import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
 import { runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
 import type { ClaimReviewBots } from '../../workflows/claim-review/bots';
 import type { ExtractedClaim } from '../../workflows/claim-review/schema';
-import { eventually, stackEnv, temporalClient, uniqueId, workerConnection } from '../support/temporal';
+import { eventually, stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
 
 const roster = Roster.load();
 export const actorOf = (operatorId: string): Actor => roster.actorOf(roster.find(operatorId)!);
@@ -56,10 +56,11 @@ export class ClaimReviewRuns {
       connection: this.connection,
       namespace,
       taskQueue,
+      dataConverter: workerDataConverter(),
       workflowBundle: { codePath: stackEnv().TANDEM_WORKFLOW_BUNDLE! },
       activities: fakeInbox,
     });
-    const bots = await Worker.create({ connection: this.connection, namespace, taskQueue: BOT_TASK_QUEUE, activities: fakeBots });
+    const bots = await Worker.create({ connection: this.connection, namespace, dataConverter: workerDataConverter(), taskQueue: BOT_TASK_QUEUE, activities: fakeBots });
     const start = (claimRef = 'CLM-1002') =>
       this.client.workflow.start('claimReview', { taskQueue, workflowId: uniqueId('claim-review'), args: [{ client: 'acme-health', claimRef }] });
     return orchestration.runUntil(bots.runUntil(body(start)));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, sandbox, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, stackEnv, temporalClient, uniqueId } from '../support/temporal';
+import { bearer, SCHEDULER_KEY } from '../support/auth';
 
 let api: TestApi;
 let orchestration: WorkerProcess;
@@ -25,15 +26,17 @@ afterAll(async () => {
   await api?.close();
 });
 
-const ANA = { 'x-operator-id': 'ana.lima' };
-const CARLA = { 'x-operator-id': 'carla.souza' };
+const ANA = await bearer('ana.lima');
+const CARLA = await bearer('carla.souza');
+/** Runs are started by the nightly scheduler's machine key, as in production. */
+const SCHEDULER = { 'x-api-key': SCHEDULER_KEY.key };
 
 async function startRun(input: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: input, headers });
+  return api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: input, headers: { ...SCHEDULER, ...headers } });
 }
 
 async function getRun(runId: string) {
-  const res = await api.app.inject({ method: 'GET', url: `/runs/${runId}` });
+  const res = await api.app.inject({ method: 'GET', url: `/runs/${runId}`, headers: ANA });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
@@ -109,7 +112,7 @@ describe('ClaimReview end to end', () => {
     expectProblem(await complete({ action: 'reject', data: {} }), 400, 'body.data.reason');
     expectProblem(await complete({ action: 'correct', data: { amountCents: 'lots', reason: 'typo' } }), 400, 'body.data.amountCents');
     expectProblem(await complete({ action: 'approve' }, CARLA), 404);
-    expectProblem(await complete({ action: 'approve' }, {}), 400, 'headers.x-operator-id');
+    expectProblem(await complete({ action: 'approve' }, {}), 401, 'headers.authorization');
     expect((await getRun(runId)).openTasks).toHaveLength(1);
 
     const approved = await complete({ action: 'approve', data: { reason: 'Matches the invoice' } });
@@ -137,9 +140,9 @@ describe('ClaimReview end to end', () => {
     expectProblem(await startRun({ client: 'acme-health', claimRef: '1002' }), 400, 'body.claimRef');
     expectProblem(await startRun({ claimRef: 'CLM-1002' }), 400, 'body.client');
     expectProblem(await startRun({ client: 'acme-health', claimRef: 'CLM-1002', surprise: 1 }), 400);
-    const malformed = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: '{"client":', headers: { 'content-type': 'application/json' } });
+    const malformed = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: '{"client":', headers: { ...SCHEDULER, 'content-type': 'application/json' } });
     expectProblem(malformed, 400);
-    expectProblem(await api.app.inject({ method: 'POST', url: '/processes/no-such-process/runs', payload: {} }), 404);
+    expectProblem(await api.app.inject({ method: 'POST', url: '/processes/no-such-process/runs', payload: {}, headers: SCHEDULER }), 404);
 
     const key = { 'idempotency-key': uniqueId('key') };
     const first = await startRun({ client: 'acme-health', claimRef: 'CLM-1004' }, key);

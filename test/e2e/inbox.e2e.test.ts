@@ -8,14 +8,15 @@ import { TaskIndex } from '../../inbox/task-index';
 import { startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, temporalClient, uniqueId } from '../support/temporal';
+import { bearer, testAuth } from '../support/auth';
 
 let api: TestApi;
 let workers: WorkerProcess[] = [];
 const prefix = uniqueId('inbox');
-const as = (operatorId: string) => ({ 'x-operator-id': operatorId });
-const ANA = as('ana.lima');
-const BEN = as('ben.okafor');
-const SAM = as('sam.rivera');
+const ANA = await bearer('ana.lima');
+const BEN = await bearer('ben.okafor');
+const SAM = await bearer('sam.rivera');
+const CARLA = await bearer('carla.souza');
 
 beforeAll(async () => {
   api = await startApi(prefix);
@@ -33,14 +34,14 @@ async function call(method: 'GET' | 'POST', url: string, headers: Record<string,
 
 /** Starts a ClaimReview run on a claim above the threshold and waits for its review task in the index. */
 async function openReview(claimRef = 'CLM-1002', client = 'acme-health'): Promise<{ runId: string; taskId: string }> {
-  const { runId } = (await call('POST', '/processes/claim-review/runs', {}, { client, claimRef })).body;
-  const task = await eventually(async () => (await call('GET', `/runs/${runId}`, {})).body.openTasks[0], 'the review task', 60_000, 150);
+  const { runId } = (await call('POST', '/processes/claim-review/runs', SAM, { client, claimRef })).body;
+  const task = await eventually(async () => (await call('GET', `/runs/${runId}`, SAM)).body.openTasks[0], 'the review task', 60_000, 150);
   await eventually(async () => (await api.index.get(task.taskId))?.taskId, 'the task in the index');
   return { runId, taskId: task.taskId };
 }
 
 const finished = (runId: string) => eventually(async () => {
-  const run = (await call('GET', `/runs/${runId}`, {})).body;
+  const run = (await call('GET', `/runs/${runId}`, SAM)).body;
   return run.status !== 'running' && run;
 }, `run ${runId} to finish`, 60_000, 200);
 
@@ -129,7 +130,7 @@ describe('operator inbox', () => {
     }, 'the lease to lapse', 15_000, 100);
     expect(reopened.events.at(-1)).toMatchObject({ event: 'lease-expired', by: 'system', note: 'ana.lima' });
     expectProblem(await call('POST', `/tasks/${taskId}/complete`, ANA, { action: 'approve', data: {}, leaseId: claimed.claim.leaseId }), 409, 'lease-expired');
-    const carla = await call('POST', `/tasks/${taskId}/claim`, as('carla.souza'), {});
+    const carla = await call('POST', `/tasks/${taskId}/claim`, CARLA, {});
     expect(carla.body.claim.operatorId).toBe('carla.souza');
   });
 
@@ -147,7 +148,8 @@ describe('operator inbox', () => {
     await api.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = api.app.server.address() as { port: number };
     const abort = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${port}/teams/claims-review/events?operator=ben.okafor`, { signal: abort.signal });
+    const benToken = BEN.authorization!.replace('Bearer ', '');
+    const res = await fetch(`http://127.0.0.1:${port}/teams/claims-review/events?access_token=${benToken}`, { signal: abort.signal });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     let received = '';
@@ -187,7 +189,7 @@ describe('operator inbox', () => {
     const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
     deadRedis.on('error', () => undefined); // the point of this test: nothing answers
     const { client, close } = await temporalClient();
-    const offline = await buildApp({ temporal: client, index: new TaskIndex(deadRedis, { prefix }) });
+    const offline = await buildApp({ temporal: client, index: new TaskIndex(deadRedis, { prefix }), auth: testAuth() });
     try {
       const res = await offline.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, headers: ANA, payload: { action: 'approve', data: {} } });
       expect(res.statusCode).toBe(200);
@@ -195,7 +197,7 @@ describe('operator inbox', () => {
 
       const cancelled = await openReview('CLM-1003');
       await client.workflow.getHandle(cancelled.runId).cancel();
-      await eventually(async () => (await call('GET', `/runs/${cancelled.runId}`, {})).body.status === 'cancelled', 'the run to be cancelled');
+      await eventually(async () => (await call('GET', `/runs/${cancelled.runId}`, SAM)).body.status === 'cancelled', 'the run to be cancelled');
       expectProblem(await call('POST', `/tasks/${cancelled.taskId}/complete`, ANA, { action: 'approve', data: {} }), 410, 'task-cancelled');
     } finally {
       await offline.close();

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../support/auth';
 import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
 import { sandbox, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
@@ -16,11 +17,14 @@ let baseURL: string;
 const pages: WatchedPage[] = [];
 const startedRuns: string[] = [];
 const prefix = uniqueId('web');
-const ANA = { 'x-operator-id': 'ana.lima' };
+let ANA: Record<string, string>;
+/** A supervisor: starts runs (as a scheduler would) and reads them. */
+let SAM: Record<string, string>;
 
 beforeAll(async () => {
   // The API serves artifacts from the configured state folder: the test stack's, where the bots write.
   process.env.TANDEM_STATE_DIR = stackEnv().TANDEM_STATE_DIR;
+  [ANA, SAM] = await Promise.all([bearer('ana.lima'), bearer('sam.rivera')]);
   api = await startApi(prefix);
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   baseURL = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
@@ -40,14 +44,14 @@ afterAll(async () => {
 });
 
 async function getRun(runId: string) {
-  const res = await api.app.inject({ method: 'GET', url: `/runs/${runId}` });
+  const res = await api.app.inject({ method: 'GET', url: `/runs/${runId}`, headers: SAM });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
 /** Starts a ClaimReview above the auto-approve threshold; resolves once its review task is in the team's queue. */
-async function startReview(client: string, claimRef: string, priority = 3): Promise<{ runId: string; taskId: string }> {
-  const res = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', payload: { client, claimRef, priority } });
+async function startReview(client: string, claimRef: string, priority = 3, extra: Record<string, unknown> = {}): Promise<{ runId: string; taskId: string }> {
+  const res = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', headers: SAM, payload: { client, claimRef, priority, ...extra } });
   expect(res.statusCode).toBe(201);
   const { runId } = res.json();
   startedRuns.push(runId);
@@ -64,17 +68,18 @@ const finished = (runId: string) =>
 
 async function approveLeftovers(runId: string): Promise<void> {
   for (const task of (await getRun(runId)).openTasks) {
-    await api.app.inject({ method: 'POST', url: `/tasks/${task.taskId}/complete`, headers: { 'x-operator-id': 'sam.rivera' }, payload: { action: 'approve', data: {} } });
+    await api.app.inject({ method: 'POST', url: `/tasks/${task.taskId}/complete`, headers: SAM, payload: { action: 'approve', data: {} } });
   }
   await finished(runId);
 }
 
+/** Signs in as a person of the demo roster, pasting the token their identity provider would issue. */
 async function signIn(operatorId: string, name: string): Promise<WatchedPage> {
   const watched = await openPage(browser, baseURL);
   pages.push(watched);
   const { page } = watched;
   await page.goto('/inbox');
-  await page.getByLabel('Operator id').fill(operatorId);
+  await page.getByLabel('Access token').fill((await bearer(operatorId)).authorization!.replace(/^Bearer /, ''));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#operator-name', { hasText: name }).waitFor();
   await page.locator('.live[data-state="live"]').waitFor();
@@ -89,13 +94,13 @@ describe('web inbox', () => {
     const { page, errors } = await signIn('ana.lima', 'Ana Lima');
     expect(await page.locator('#operator-teams').textContent()).toContain('claims-review');
 
-    // A wrong identity is refused at sign-in, in another tab.
+    // A token the API does not accept is refused at sign-in, in another tab.
     const stranger = await openPage(browser, baseURL);
     pages.push(stranger);
     await stranger.page.goto('/inbox');
-    await stranger.page.getByLabel('Operator id').fill('nobody.here');
+    await stranger.page.getByLabel('Access token').fill('not.a.token');
     await stranger.page.getByRole('button', { name: 'Sign in' }).click();
-    await stranger.page.locator('#login-error', { hasText: 'Unknown operator' }).waitFor();
+    await stranger.page.locator('#login-error', { hasText: 'Sign-in refused' }).waitFor();
 
     await page.getByRole('button', { name: /Take next/ }).click();
     await page.locator('#task-title', { hasText: 'CLM-1003' }).waitFor();
@@ -172,7 +177,43 @@ describe('web inbox', () => {
     expect(await row(ana.page, big.taskId).count()).toBe(0);
     expect(await row(ben.page, other.taskId).count()).toBe(1);
 
+    // Keyboard only: Enter opens the focused row, a opens the approve form, Esc leaves the field, Esc goes back.
+    const benRows = ben.page.locator('#queue-view tbody tr');
+    await row(ben.page, other.taskId).focus();
+    await ben.page.keyboard.press('Enter');
+    await ben.page.locator('#task-title', { hasText: 'CLM-1002' }).waitFor();
+    await ben.page.keyboard.press('a');
+    await ben.page.getByRole('button', { name: 'Submit: Approve' }).waitFor();
+    expect(await ben.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('root[reason]');
+    await ben.page.keyboard.press('Escape');
+    await ben.page.keyboard.press('Escape');
+    await ben.page.locator('#queue-view').waitFor();
+    expect(ben.page.url()).toMatch(/#\/queue$/);
+    expect(await benRows.count()).toBeGreaterThan(0);
+
     expect((await finished(big.runId)).outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 1_287_500, decidedBy: 'ana.lima' });
     expect([...ana.errors, ...ben.errors]).toEqual([]);
+  });
+
+  it('renews the operator’s lease while the task is open, and releases it on request', async () => {
+    const { taskId } = await startReview('acme-health', 'CLM-1008', 3, { autoApproveBelowCents: 0 });
+    const claimed = (await api.app.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, headers: ANA, payload: { leaseMs: 6_000 } })).json();
+    const firstUntil = Date.parse(claimed.claim.until);
+    const { page, errors } = await signIn('ana.lima', 'Ana Lima');
+    await page.evaluate((id) => (location.hash = `#/task/${encodeURIComponent(id)}`), taskId);
+    await page.locator('.claim-bar', { hasText: 'Claimed by you' }).waitFor();
+
+    const taskNow = async () => (await api.app.inject({ method: 'GET', url: `/tasks/${taskId}`, headers: ANA })).json();
+    await eventually(async () => Date.parse((await taskNow()).claim?.until ?? '0') > firstUntil, 'the page to renew the lease', 10_000, 250);
+    // Past the first lease's end the task is still Ana's: the page kept renewing it.
+    await new Promise((r) => setTimeout(r, Math.max(0, firstUntil + 1_000 - Date.now())));
+    const held = await taskNow();
+    expect(held).toMatchObject({ status: 'claimed', claim: { operatorId: 'ana.lima' } });
+    expect(held.events.map((e: { event: string }) => e.event)).toContain('renewed');
+
+    await page.locator('.claim-bar').getByRole('button', { name: 'Release' }).click();
+    await page.locator('.claim-bar', { hasText: 'nobody is on it' }).waitFor();
+    expect((await taskNow()).status).toBe('open');
+    expect(errors).toEqual([]);
   });
 });

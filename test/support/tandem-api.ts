@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { buildApp } from '../../api/app';
 import { TaskIndex } from '../../inbox/task-index';
 import { stackEnv, temporalClient } from './temporal';
+import { testAuth } from './auth';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -17,7 +18,7 @@ export async function startApi(redisPrefix: string): Promise<TestApi> {
   const { client, close } = await temporalClient();
   const redis = new Redis(stackEnv().REDIS_URL!);
   const index = new TaskIndex(redis, { prefix: redisPrefix });
-  const app = await buildApp({ temporal: client, index });
+  const app = await buildApp({ temporal: client, index, auth: testAuth() });
   return {
     app,
     redis,

@@ -1,7 +1,10 @@
 // Connections to the test stack's Temporal, and small waiting helpers.
 import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, type TandemConfig } from '../../platform/config';
+import { connectClient, temporalDataConverter } from '../../platform/temporal';
 
 // Worker state changes at INFO drown the test output; warnings and errors still show.
 try {
@@ -14,9 +17,19 @@ export function stackEnv(): Record<string, string> {
   return inject('stackEnv');
 }
 
+/** The configuration the stack's own processes get (as the e2e tests' worker processes do). */
+export function stackConfig(): TandemConfig {
+  return loadConfig({ ...process.env, ...stackEnv() });
+}
+
+/** A client with the stack's data converter: payloads encrypted with the stack's keys. */
 export async function temporalClient(namespace = stackEnv().TEMPORAL_NAMESPACE!): Promise<{ client: Client; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS! });
-  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+  return connectClient(stackConfig(), { namespace });
+}
+
+/** For in-process Workers: `Worker.create({ dataConverter: workerDataConverter(), … })`. */
+export function workerDataConverter(): DataConverter | undefined {
+  return temporalDataConverter(stackConfig());
 }
 
 export function workerConnection(): Promise<NativeConnection> {

@@ -10,7 +10,7 @@ import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from
 import type { InboxActivities } from '../../activities/inbox';
 import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
 import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
-import { eventually, stackEnv, temporalClient, uniqueId, workerConnection } from '../support/temporal';
+import { eventually, stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
 
 const ana: Actor = { operatorId: 'ana.lima', teams: ['claims-review'], clients: ['acme-health'], roles: ['operator'] };
 const outsider: Actor = { operatorId: 'carla.souza', teams: ['claims-review'], clients: ['globex-insurance'], roles: ['operator'] };
@@ -72,10 +72,11 @@ async function withWorkers<T>(fakes: Fakes, body: (start: (amount?: Partial<{ au
     connection,
     namespace,
     taskQueue,
+    dataConverter: workerDataConverter(),
     workflowBundle: { codePath: stackEnv().TANDEM_WORKFLOW_BUNDLE! },
     activities: fakes.inbox(),
   });
-  const bots = await Worker.create({ connection, namespace, taskQueue: BOT_TASK_QUEUE, activities: fakes.bots() });
+  const bots = await Worker.create({ connection, namespace, dataConverter: workerDataConverter(), taskQueue: BOT_TASK_QUEUE, activities: fakes.bots() });
   const start = (extra = {}) =>
     client.workflow.start('claimReview', { taskQueue, workflowId: uniqueId('claim-review'), args: [{ client: 'acme-health', claimRef: 'CLM-1002', ...extra }] });
   return orchestration.runUntil(bots.runUntil(body(start)));

@@ -1,28 +1,35 @@
-// The inbox's only way to the server: the operator's identity on every call, problem+json errors
-// as exceptions, the team's live event stream, and artifacts as blob URLs.
+// The inbox's only way to the server: the operator's bearer token on every call, problem+json
+// errors as exceptions, the team's live event stream, and artifacts as blob URLs.
 
-const OPERATOR_KEY = 'tandem.operator';
+const TOKEN_KEY = 'tandem.token';
 const TEAM_KEY = 'tandem.team';
 
-/** Until real authentication exists the operator id lives in this tab's sessionStorage. */
+/**
+ * The operator's access token, kept in this tab's sessionStorage (gone when the tab closes). It
+ * comes from the identity provider; the sign-in form takes it pasted, or a link hands it over in
+ * the URL fragment (`/inbox#access_token=…`), which never reaches a server log.
+ */
 export const session = {
-  get operator() {
-    return sessionStorage.getItem(OPERATOR_KEY);
+  get token() {
+    return sessionStorage.getItem(TOKEN_KEY);
   },
   get team() {
     return sessionStorage.getItem(TEAM_KEY);
   },
-  signIn(operatorId) {
-    sessionStorage.setItem(OPERATOR_KEY, operatorId);
+  signIn(token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
   },
   chooseTeam(team) {
     sessionStorage.setItem(TEAM_KEY, team);
   },
   signOut() {
-    sessionStorage.removeItem(OPERATOR_KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
     sessionStorage.removeItem(TEAM_KEY);
   },
 };
+
+/** Fired on window when the server stops accepting the token (expired, revoked). */
+export const SESSION_ENDED = 'tandem:session-ended';
 
 /** An application/problem+json reply (or a network failure, status 0) as an Error. */
 export class Problem extends Error {
@@ -43,16 +50,16 @@ export class Problem extends Error {
   }
 }
 
-function headers(extra = {}, operator = session.operator) {
-  return { accept: 'application/json, application/problem+json', ...(operator ? { 'x-operator-id': operator } : {}), ...extra };
+function headers(extra = {}, token = session.token) {
+  return { accept: 'application/json, application/problem+json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
 }
 
-async function call(method, path, body, operator) {
+async function call(method, path, body, token) {
   let res;
   try {
     res = await fetch(path, {
       method,
-      headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }, operator),
+      headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }, token),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -65,6 +72,7 @@ async function call(method, path, body, operator) {
   } catch {
     data = { title: text.slice(0, 200) };
   }
+  if (res.status === 401 && token === undefined) window.dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: data }));
   if (!res.ok) throw new Problem(res.status, data);
   return data;
 }
@@ -72,7 +80,8 @@ async function call(method, path, body, operator) {
 const enc = encodeURIComponent;
 
 export const inbox = {
-  me: (operatorId) => call('GET', '/me', undefined, operatorId),
+  /** Who the token belongs to; `token` defaults to the session's. */
+  me: (token) => call('GET', '/me', undefined, token),
   /** query: { status, client, overdue, assignee, q, cursor, limit } (empty values are left out). */
   teamTasks(team, query = {}) {
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''));
@@ -89,7 +98,7 @@ export const inbox = {
   bulkComplete: (taskIds, action, data = {}) => call('POST', '/tasks/bulk-complete', { taskIds, action, data }),
 };
 
-/** Fetches an artifact (e.g. "<runId>/claim.png") with the operator header; returns a blob: URL to revoke later. */
+/** Fetches an artifact (e.g. "<runId>/claim.png") with the token (an <img src> could not send it); returns a blob: URL to revoke later. */
 export async function artifactUrl(key) {
   const path = `/artifacts/${String(key).split('/').map(enc).join('/')}`;
   const res = await fetch(path, { headers: headers({ accept: '*/*' }) });
@@ -98,12 +107,12 @@ export async function artifactUrl(key) {
 }
 
 /**
- * The team's live changes. EventSource cannot send headers, so this one route takes the operator
- * as a query parameter. `onState('live', { reconnected })` fires on every `ready`: after a
+ * The team's live changes. EventSource cannot send headers, so this one route takes the token as
+ * a query parameter. `onState('live', { reconnected })` fires on every `ready`: after a
  * reconnect the caller reloads, since events sent while the stream was down are not replayed.
  */
 export function teamEvents(team, { onEvent, onState }) {
-  const source = new EventSource(`/teams/${enc(team)}/events?operator=${enc(session.operator ?? '')}`);
+  const source = new EventSource(`/teams/${enc(team)}/events?access_token=${enc(session.token ?? '')}`);
   let connectedBefore = false;
   source.addEventListener('ready', () => {
     onState('live', { reconnected: connectedBefore });

@@ -1,6 +1,6 @@
 // The inbox page: sign-in, the header (operator, teams), the two views (#/queue, #/task/<id>) and
 // the keyboard shortcuts that work across them.
-import { inbox, session } from './api.js';
+import { inbox, session, SESSION_ENDED } from './api.js';
 import { $, h, typingIn } from './dom.js';
 import { loadJsonEditor } from './forms.js';
 import { QueueView } from './queue.js';
@@ -70,7 +70,6 @@ function renderOperator() {
 
 async function start(operator) {
   me = operator;
-  session.signIn(me.operatorId);
   renderOperator();
   queue = new QueueView($('#queue-view'), {
     me,
@@ -95,17 +94,34 @@ async function start(operator) {
 
 async function signIn(event) {
   event.preventDefault();
-  const input = $('#login-operator');
+  const input = $('#login-token');
   const error = $('#login-error');
-  const operatorId = input.value.trim();
+  const token = input.value.trim();
   error.textContent = '';
-  if (!operatorId) return void (error.textContent = 'Enter your operator id.');
+  if (!token) return void (error.textContent = 'Paste your access token.');
   try {
-    await start(await inbox.me(operatorId));
+    const operator = await inbox.me(token);
+    session.signIn(token);
+    await start(operator);
   } catch (problem) {
-    error.textContent = problem.status === 401 ? `Unknown operator “${operatorId}”.` : `Cannot sign in: ${problem.summary ?? problem}`;
-    input.focus();
+    error.textContent = problem.status === 401 ? `Sign-in refused: ${problem.detail ?? problem.title}` : `Cannot sign in: ${problem.summary ?? problem}`;
+    input.select();
   }
+}
+
+/** A link may hand the token over in the fragment (never sent to a server); keep it, then drop it from the address bar. */
+function tokenFromFragment() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
+  if (!token) return;
+  session.signIn(token);
+  history.replaceState(null, '', `${location.pathname}#/queue`);
+}
+
+function showSignIn(message = '') {
+  showView('login');
+  $('#operator').hidden = true;
+  $('#login-error').textContent = message;
+  $('#login-token').focus();
 }
 
 function onKey(event) {
@@ -138,15 +154,24 @@ async function boot() {
     go('#/queue');
   });
   document.addEventListener('keydown', onKey);
-  if (session.operator) {
+  // The server stopped accepting the token (expired, revoked): start over from a clean page.
+  window.addEventListener(SESSION_ENDED, () => {
+    session.signOut();
+    sessionStorage.setItem('tandem.ended', '1');
+    location.replace('/inbox');
+  });
+  tokenFromFragment();
+  const ended = sessionStorage.getItem('tandem.ended');
+  sessionStorage.removeItem('tandem.ended');
+  if (session.token) {
     try {
-      return await start(await inbox.me(session.operator));
-    } catch {
+      return await start(await inbox.me(session.token));
+    } catch (problem) {
       session.signOut();
+      return showSignIn(problem.status === 401 ? `Sign-in refused: ${problem.detail ?? problem.title}` : `Cannot sign in: ${problem.summary ?? problem}`);
     }
   }
-  showView('login');
-  $('#login-operator').focus();
+  showSignIn(ended ? 'Your session ended (the token expired or was revoked). Sign in again.' : '');
 }
 
 void boot();

@@ -70,13 +70,13 @@ function statusText(task, me) {
   return task.assignee ? `Open, for ${who(task.assignee)}` : 'Open';
 }
 
-/** One row; `onOpen`, `onToggle(taskId, on)` act on it. */
-export function queueRow(task, { current, selected, me, onOpen, onToggle }) {
+/** One row; `onOpen`, `onToggle(taskId, on)` act on it, `onFocus(taskId)` makes it the current row. */
+export function queueRow(task, { current, selected, me, onOpen, onToggle, onFocus }) {
   const when = due(task.dueAt);
   const classes = [current ? 'current' : '', when.overdue ? 'overdue' : ''].filter(Boolean).join(' ');
   return h(
     'tr',
-    { 'data-task-id': task.taskId, tabindex: -1, class: classes || null, 'aria-current': current ? 'true' : null, ondblclick: () => onOpen(task.taskId) },
+    { 'data-task-id': task.taskId, tabindex: -1, class: classes || null, 'aria-current': current ? 'true' : null, ondblclick: () => onOpen(task.taskId), onfocusin: () => onFocus(task.taskId) },
     h('td', { class: 'select' }, h('input', { type: 'checkbox', 'aria-label': `Select ${task.title}`, checked: selected, onchange: (e) => onToggle(task.taskId, e.target.checked) })),
     h('td', {}, h('span', { class: `prio p${task.priority}`, title: `Priority ${task.priority} (1 is most urgent)` }, `P${task.priority}`)),
     h('td', {}, h('a', { href: `#/task/${encodeURIComponent(task.taskId)}`, class: 'task-link' }, task.title)),

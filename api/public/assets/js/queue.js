@@ -137,10 +137,20 @@ export class QueueView {
   #move(delta) {
     if (!this.#tasks.length) return;
     this.#cursor = Math.min(Math.max(this.#cursor + delta, 0), this.#tasks.length - 1);
-    this.#render();
     const row = this.#rowOf(this.#tasks[this.#cursor].taskId);
-    row?.focus();
+    row?.focus(); // focusin marks it current
     row?.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Focus (keyboard, Tab or click) makes a row the current one, without rebuilding the table. */
+  #markCurrent(taskId) {
+    this.#cursor = this.#tasks.findIndex((t) => t.taskId === taskId);
+    for (const tr of this.#el.body.rows) {
+      const current = tr.dataset.taskId === taskId;
+      tr.classList.toggle('current', current);
+      if (current) tr.setAttribute('aria-current', 'true');
+      else tr.removeAttribute('aria-current');
+    }
   }
 
   #toggle(taskId, on) {
@@ -188,7 +198,7 @@ export class QueueView {
     const active = document.activeElement;
     const focused = active?.closest?.('tr[data-task-id]')?.dataset.taskId;
     const part = active?.matches?.('input') ? 'input' : active?.matches?.('a') ? 'a' : null;
-    const rowOpts = { me: this.#me, onOpen: this.#onOpen, onToggle: (id, on) => this.#toggle(id, on) };
+    const rowOpts = { me: this.#me, onOpen: this.#onOpen, onToggle: (id, on) => this.#toggle(id, on), onFocus: (id) => this.#markCurrent(id) };
     this.#el.body.replaceChildren(...this.#tasks.map((task, i) => queueRow(task, { ...rowOpts, current: i === this.#cursor, selected: this.#selected.has(task.taskId) })));
     const n = this.#tasks.length;
     this.#el.count.textContent = `${n}${this.#nextCursor ? '+' : ''} task${n === 1 && !this.#nextCursor ? '' : 's'}`;
@@ -199,5 +209,6 @@ export class QueueView {
     this.#el.selectAll.checked = n > 0 && this.#selected.size === n;
     const row = this.#rowOf(focused);
     if (row) (part ? row.querySelector(part) : row).focus();
+    else if (focused) this.#rowOf(this.#tasks[this.#cursor]?.taskId)?.focus(); // the focused task left the queue
   }
 }

@@ -4,6 +4,7 @@ import { inbox } from './api.js';
 import { renderContext, renderScreenshot, screenshotKey } from './context.js';
 import { dateTime, due, duration, h, humanize } from './dom.js';
 import { DecisionPanel } from './forms.js';
+import { renderComments, renderLabels } from './notes.js';
 
 export class TaskView {
   #root;
@@ -138,8 +139,7 @@ export class TaskView {
       ),
     );
     this.#renderClaim();
-    this.#renderComments();
-    this.#renderLabels();
+    this.#renderNotes();
   }
 
   #decisionOrOutcome() {
@@ -224,41 +224,17 @@ export class TaskView {
     if (!this.#task || task.taskId !== this.#task.taskId || (task.version ?? 0) < (this.#task.version ?? 0)) return;
     this.#task = { ...this.#task, ...task };
     this.#renderClaim();
-    this.#renderComments();
-    this.#renderLabels();
+    this.#renderNotes();
     this.#keepLease();
+  }
+
+  #renderNotes() {
+    const act = (call) => this.#act(call);
+    renderComments(this.#el.comments, this.#task, act);
+    renderLabels(this.#el.labels, this.#task, act);
   }
 
   #note(text) {
     this.#el.note?.replaceChildren(h('p', { class: 'note' }, text));
-  }
-
-  #renderComments() {
-    const list = (this.#task.comments ?? []).map((c) => h('li', {}, h('p', { class: 'comment-meta' }, `${c.by} · ${dateTime(c.at)}`), h('p', { class: 'comment-text' }, c.text)));
-    const text = h('textarea', { id: 'comment-text', name: 'text', rows: 2, maxlength: 2000, required: true });
-    const submit = async (e) => {
-      e.preventDefault();
-      if (text.value.trim()) await this.#act(() => inbox.comment(this.#task.taskId, text.value.trim()));
-    };
-    this.#el.comments.replaceChildren(
-      list.length ? h('ul', { class: 'comments' }, list) : h('p', { class: 'muted' }, 'No comments yet.'),
-      h('form', { class: 'inline-form', onsubmit: submit }, h('label', { for: 'comment-text' }, 'Add a comment'), text, h('button', { type: 'submit' }, 'Add comment')),
-    );
-  }
-
-  #renderLabels() {
-    const id = this.#task.taskId;
-    const chips = (this.#task.labels ?? []).map((l) =>
-      h('li', { class: 'label' }, l, h('button', { type: 'button', class: 'chip-remove', 'aria-label': `Remove label ${l}`, onclick: () => void this.#act(() => inbox.labels(id, { remove: [l] })) }, '×')),
-    );
-    const input = h('input', { id: 'label-text', name: 'label', maxlength: 40, autocomplete: 'off' });
-    const submit = async (e) => {
-      e.preventDefault();
-      if (input.value.trim()) await this.#act(() => inbox.labels(id, { add: [input.value.trim()] }));
-    };
-    this.#el.labels.replaceChildren(
-      chips.length ? h('ul', { class: 'labels' }, chips) : h('p', { class: 'muted' }, 'No labels.'),
-      h('form', { class: 'inline-form row', onsubmit: submit }, h('label', { for: 'label-text' }, 'Add label'), input, h('button', { type: 'submit' }, 'Add')),
-    );
   }
 }

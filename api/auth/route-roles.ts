@@ -1,0 +1,18 @@
+// Which roles may call what: the one table routes take their `config.auth` from, so the access
+// model reads in one place (and the table-driven test in test/api/access.test.ts checks it).
+import { ROLES, type Role } from './principal';
+
+/** Anyone signed in: reading processes, a run of one's own clients, who one is. */
+export const ANYONE: readonly Role[] = ROLES;
+/** Starting runs: people and machines that schedule work. */
+export const RUN_STARTERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];
+/** Working the inbox. */
+export const TASK_WORKERS: readonly Role[] = ['operator', 'supervisor'];
+/** Moving tasks between people and teams. */
+export const TASK_SUPERVISORS: readonly Role[] = ['supervisor'];
+/** Reading who did what. */
+export const AUDIT_READERS: readonly Role[] = ['operator', 'supervisor', 'process-admin', 'client-viewer'];
+/** Screenshots and traces of a run. */
+export const ARTIFACT_READERS: readonly Role[] = ['operator', 'supervisor', 'process-admin', 'client-viewer'];
+/** Decoding encrypted payloads for the Temporal UI. */
+export const PAYLOAD_READERS: readonly Role[] = ['supervisor', 'process-admin'];

@@ -20,7 +20,8 @@ export interface WorkerTemporal {
   close(): Promise<void>;
 }
 
-let warnedInClear = false;
+// Said once per process, however many clients and workers it makes.
+let toldEncryption = false;
 
 /** The configured keys, or undefined when none are; a bad key or key file throws a KeyringError. */
 export function loadKeyring(config: Pick<TandemConfig, 'payloadKeys'>): Keyring | undefined {
@@ -33,14 +34,13 @@ export function loadKeyring(config: Pick<TandemConfig, 'payloadKeys'>): Keyring 
 /** Payload encryption for clients and workers alike; undefined (and one warning) without keys. */
 export function temporalDataConverter(config: Pick<TandemConfig, 'payloadKeys' | 'logLevel'>, log?: Logger): DataConverter | undefined {
   const keyring = loadKeyring(config);
-  if (keyring) return { payloadCodecs: [new AesGcmPayloadCodec(keyring)] };
-  if (!warnedInClear) {
-    warnedInClear = true;
-    (log ?? createLogger('temporal', config.logLevel)).warn(
-      'no payload encryption keys (TANDEM_PAYLOAD_KEYS or TANDEM_PAYLOAD_KEYS_FILE): workflow inputs, task forms and results are stored in clear in Temporal',
-    );
+  if (!toldEncryption) {
+    toldEncryption = true;
+    log ??= createLogger('temporal', config.logLevel);
+    if (keyring) log.info({ currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds }, 'payload encryption on');
+    else log.warn('no payload encryption keys (TANDEM_PAYLOAD_KEYS or TANDEM_PAYLOAD_KEYS_FILE): workflow inputs, task forms and results are stored in clear in Temporal');
   }
-  return undefined;
+  return keyring ? { payloadCodecs: [new AesGcmPayloadCodec(keyring)] } : undefined;
 }
 
 export async function connectClient(config: TandemConfig, options: { namespace?: string; log?: Logger } = {}): Promise<TemporalClient> {

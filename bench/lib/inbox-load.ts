@@ -78,7 +78,7 @@ export async function loadTasks(opts: { temporal: Client; index: TaskIndex; task
   const startsMs = performance.now() - t0;
   log(`  all ${tasks} runs started in ${(startsMs / 1000).toFixed(1)} s; waiting for the index and visibility to see them`);
 
-  const ready = await waitForCounts(temporal, index, tasks, Math.max(120_000, tasks * 30), log, t0);
+  const ready = await waitForCounts(temporal, index, tasks, Math.max(180_000, tasks * 150), log, t0);
   const readyMs = Math.max(ready.indexAt, ready.visibilityAt) - t0;
   return {
     tasks,

@@ -3,7 +3,7 @@
 // claim, corrects it and the run enters exactly that amount; two operators watch one queue live.
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/auth';
 import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
 import { sandbox, startApi, type TestApi } from '../support/tandem-api';
@@ -41,6 +41,19 @@ afterAll(async () => {
   await Promise.allSettled(startedRuns.map(approveLeftovers));
   await Promise.allSettled(workers.map((w) => w.stop()));
   await api?.close();
+});
+
+// A failed test leaves what each page showed: its text in the log, a screenshot beside the others.
+afterEach(async (context) => {
+  const open = pages.splice(0);
+  if (context.task.result?.state === 'fail') {
+    for (const [i, { page, errors }] of open.entries()) {
+      const text = await page.locator('body').innerText().catch(() => '(page closed)');
+      console.log(`page ${i} at ${page.url()}\nerrors: ${JSON.stringify(errors)}\n${text}`);
+      await screenshot(page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => undefined);
+    }
+  }
+  await Promise.allSettled(open.map(({ context: browserContext }) => browserContext.close()));
 });
 
 async function getRun(runId: string) {

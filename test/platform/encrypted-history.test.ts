@@ -72,17 +72,17 @@ afterAll(async () => {
 const rawEvents = async (): Promise<HistoryEvent[]> => (await rawClient.workflow.getHandle(runId).fetchHistory()).events ?? [];
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
-/** The history as JSON with every byte field shown as text, as plaintext payloads would read. */
-function readableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v instanceof Uint8Array) return text(v);
-    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer') return text(Buffer.from((v as { data: number[] }).data));
-    return v;
-  });
+/** Bytes shown as text, as a plaintext payload would read (proto messages' own toJSON shows base64). */
+function asText(value: unknown): unknown {
+  if (value instanceof Uint8Array) return text(value);
+  if (Array.isArray(value)) return value.map(asText);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asText(v)]));
+  return value;
 }
+const readableJson = (value: unknown): string => JSON.stringify(asText(value));
 
 /** The payloads that carry the run's business data: input, task sync, Update args and result, run result. */
-function businessPayloads(events: HistoryEvent[]): Record<string, Payload[]> {
+function businessPayloads(events: HistoryEvent[]) {
   const pick = (f: (e: HistoryEvent) => { payloads?: Payload[] | null } | null | undefined) => events.flatMap((e) => f(e)?.payloads ?? []);
   return {
     input: pick((e) => e.workflowExecutionStartedEventAttributes?.input),

@@ -140,7 +140,8 @@ export class DecisionPanel {
     if (this.#editor !== editor) return;
     this.#el.submit.textContent = `Submit: ${humanize(action)}`;
     this.#el.form.hidden = false;
-    (this.#el.holder.querySelector('input, textarea, select') ?? this.#el.submit).focus();
+    // The first field, not JSONEditor's hidden "edit JSON" and "properties" controls that precede it.
+    (this.#el.holder.querySelector('.form-control :is(input, textarea, select)') ?? this.#el.submit).focus();
   }
 
   destroy() {

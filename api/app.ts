@@ -27,6 +27,8 @@ import { loadConfig } from '../platform/config';
 import { auditRoutes } from './routes/audit';
 import { artifactRoutes } from './routes/artifacts';
 import { inboxPageRoutes } from './routes/inbox-page';
+import { clientAuditRoutes } from './routes/client-audit';
+import { AccessLog } from './audit/access-log';
 import { codecRoutes } from './routes/codec';
 
 export interface ApiDeps {
@@ -101,7 +103,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       detail: `At most ${context.max} requests per minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
     }),
   });
-  await app.register(authentication, deps.auth);
+  const accessLog = new AccessLog(deps.index.redis, deps.index.prefix);
+  await app.register(authentication, { ...deps.auth, accessLog });
 
   const runs = new ProcessRuns(deps.temporal);
   await app.register(healthRoutes);
@@ -115,6 +118,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskActionRoutes, { desk, runs, roster });
   // Read-only resources (audit trail, artifacts) and the web inbox page.
   await app.register(auditRoutes, { temporal: deps.temporal });
+  await app.register(clientAuditRoutes, { temporal: deps.temporal, accessLog });
   await app.register(artifactRoutes, { temporal: deps.temporal, artifacts: deps.artifacts ?? new ArtifactStore(loadConfig().artifactsDir) });
   await app.register(inboxPageRoutes);
   await app.register(codecRoutes, { temporal: deps.temporal, uiUrl: loadConfig().temporal.uiUrl });

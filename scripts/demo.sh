@@ -81,10 +81,17 @@ until http_ok "$TANDEM_API_URL/health"; do
   sleep 0.5
 done
 
+# The demo's stand-in for an identity provider: a bearer token per person of the roster.
+tokens="$TANDEM_STATE_DIR/tokens.env"
+(umask 077 && "$TSX" scripts/print-tokens.ts >"$tokens") || die "could not mint the demo's tokens (scripts/print-tokens.ts)"
+# shellcheck disable=SC1090
+source "$tokens"
+auth_sam=(-H "Authorization: Bearer $TOKEN_SAM_RIVERA")
+
 key="${TANDEM_DEMO_KEY:-demo-$(date +%Y%m%d-%H%M%S)}"
 say "starting a claim-review run for acme-health / CLM-1002 (Idempotency-Key: $key)"
 body="$(mktemp)"
-code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$TANDEM_API_URL/processes/claim-review/runs" \
+code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$TANDEM_API_URL/processes/claim-review/runs" "${auth_sam[@]}" \
   -H 'content-type: application/json' -H "Idempotency-Key: $key" \
   -d '{"client":"acme-health","claimRef":"CLM-1002"}')" || code=000
 response="$(cat "$body")"
@@ -100,7 +107,7 @@ say "run $run_id started; waiting for its first human task"
 deadline=$((SECONDS + ${TANDEM_DEMO_TASK_TIMEOUT:-60}))
 task_id="" status=""
 while :; do
-  run_json="$(curl -sS --max-time 5 "$TANDEM_API_URL/runs/$run_id" 2>/dev/null || true)"
+  run_json="$(curl -sS --max-time 5 "${auth_sam[@]}" "$TANDEM_API_URL/runs/$run_id" 2>/dev/null || true)"
   task_id="$(json_get openTasks 0 taskId <<<"$run_json")"
   [[ -z $task_id ]] || break
   status="$(json_get status <<<"$run_json")"
@@ -122,9 +129,11 @@ unset TANDEM_DIE_HINT
 cat <<EOF
 
 Tandem demo (profile $TANDEM_PROFILE)
-  run          $TANDEM_API_URL/runs/$run_id
+  web inbox    $TANDEM_API_URL/inbox   (sign in with a token from the file below)
+  tokens       source $tokens   (TOKEN_ANA_LIMA operator, TOKEN_SAM_RIVERA supervisor, …)
+  run          curl $TANDEM_API_URL/runs/$run_id -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
+  team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
   Temporal UI  $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows
-  team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks -H 'X-Operator-Id: ana.lima'
   claims app   $SANDBOX_CLAIMS_URL
   logs         $TANDEM_LOG_DIR/
 EOF
@@ -132,13 +141,14 @@ if [[ -n $task_id ]]; then
   cat <<EOF
 
 The run waits for a reviewer. Approve its task as operator ana.lima:
-  curl -X POST $TANDEM_API_URL/tasks/$task_id/complete -H 'content-type: application/json' -H 'X-Operator-Id: ana.lima' -d '{"action":"approve","data":{"reason":"Looks right"}}'
+  source $tokens
+  curl -X POST $TANDEM_API_URL/tasks/$task_id/complete -H "Authorization: Bearer \$TOKEN_ANA_LIMA" -H 'content-type: application/json' -d '{"action":"approve","data":{"reason":"Looks right"}}'
 EOF
 fi
 cat <<EOF
 
 Watch the run finish:
-  curl $TANDEM_API_URL/runs/$run_id
+  curl $TANDEM_API_URL/runs/$run_id -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
 
 EOF
 

@@ -20,7 +20,9 @@ export async function clientOfRun(temporal: Client, runId: string): Promise<stri
 
 /** Throws `notFound` unless the run exists and works for one of the actor's clients: another
  *  client's run answers exactly as a missing one does, so ids cannot be probed. */
-export async function requireRunInScope(temporal: Client, runId: string, actor: Actor, notFound: () => ProblemError): Promise<void> {
+/** The run's client, if the actor serves it; otherwise the given 404. */
+export async function requireRunInScope(temporal: Client, runId: string, actor: Actor, notFound: () => ProblemError): Promise<string> {
   const client = await clientOfRun(temporal, runId);
   if (!client || !actor.clients.includes(client)) throw notFound();
+  return client;
 }

@@ -14,7 +14,12 @@ export function tokenSettings(config: TandemConfig): TokenSettings {
   if (auth.secret) return { ...base, secret: auth.secret };
   if (!existsSync(auth.secretFile)) {
     mkdirSync(dirname(auth.secretFile), { recursive: true });
-    writeFileSync(auth.secretFile, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(auth.secretFile, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process (the API, the token printer) created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
   return { ...base, secret: readFileSync(auth.secretFile, 'utf8').trim() };
 }

@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeys } from '../auth/api-keys';
+import type { AccessLog } from '../audit/access-log';
 import { actorOf, hasAnyRole, type Principal, type Role } from '../auth/principal';
 import { InvalidToken, type TokenVerifier } from '../auth/token-verifier';
 import type { Actor } from '../../workflows/engine/messages';
@@ -24,13 +25,16 @@ declare module 'fastify' {
     principal(): Principal;
     /** The caller as the identity carried into Updates. */
     actor(): Actor;
+    /** Notes that this request read or changed data of these clients (for their access records). */
+    touchClient(...clients: string[]): void;
   }
 }
 
 const PRINCIPAL = Symbol('principal');
-type WithPrincipal = FastifyRequest & { [PRINCIPAL]?: Principal };
+const TOUCHED = Symbol('touched clients');
+type WithPrincipal = FastifyRequest & { [PRINCIPAL]?: Principal; [TOUCHED]?: Set<string> };
 
-export const authentication = fp<{ tokens: TokenVerifier; apiKeys: ApiKeys }>(async (app, { tokens, apiKeys }) => {
+export const authentication = fp<{ tokens: TokenVerifier; apiKeys: ApiKeys; accessLog?: AccessLog }>(async (app, { tokens, apiKeys, accessLog }) => {
   app.decorateRequest('principal', function (this: WithPrincipal): Principal {
     const principal = this[PRINCIPAL];
     if (!principal) throw problems.unauthenticated('Send a bearer token or an API key');
@@ -38,6 +42,31 @@ export const authentication = fp<{ tokens: TokenVerifier; apiKeys: ApiKeys }>(as
   });
   app.decorateRequest('actor', function (this: FastifyRequest): Actor {
     return actorOf(this.principal());
+  });
+  app.decorateRequest('touchClient', function (this: WithPrincipal, ...clients: string[]): void {
+    this[TOUCHED] ??= new Set();
+    for (const client of clients) this[TOUCHED].add(client);
+  });
+
+  app.addHook('onResponse', async (request: WithPrincipal, reply) => {
+    const principal = request[PRINCIPAL];
+    const touched = request[TOUCHED];
+    if (!accessLog || !principal || !touched?.size) return;
+    const record = {
+      at: new Date().toISOString(),
+      principal: principal.id,
+      kind: principal.kind,
+      roles: principal.roles,
+      method: request.method,
+      route: request.routeOptions.url ?? request.url,
+      // The query may hold a token (EventSource): never keep it.
+      url: request.url.split('?')[0]!,
+      status: reply.statusCode,
+      ip: request.ip,
+      requestId: request.id,
+    };
+    // Access records must never fail or slow a request: Redis down loses the record, not the call.
+    await accessLog.record(touched, record).catch((err: unknown) => request.log.warn({ err }, 'access record not written'));
   });
 
   app.addHook('onRequest', async (request: WithPrincipal, reply) => {

@@ -65,7 +65,7 @@ export const artifactRoutes: FastifyPluginAsyncZod<ArtifactRoutesOptions> = asyn
       const { runId, file } = request.params;
       const key = `${runId}/${file}`;
       const notFound = () => problems.notFound(`No artifact ${key}`);
-      await requireRunInScope(temporal, runId, request.actor(), notFound);
+      request.touchClient(await requireRunInScope(temporal, runId, request.actor(), notFound));
       let path: string;
       try {
         path = artifacts.pathOf(key);

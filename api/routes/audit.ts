@@ -55,7 +55,7 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app
     },
     async (request, reply) => {
       const { runId } = request.params;
-      await requireRunInScope(temporal, runId, request.actor(), () => problems.runNotFound(`No run ${runId}`));
+      request.touchClient(await requireRunInScope(temporal, runId, request.actor(), () => problems.runNotFound(`No run ${runId}`)));
       const entries = await buildAuditTrail(temporal, runId);
       if (request.query.format === 'jsonl') return sendJsonLines(reply, runId, entries);
       return { runId, entries };
@@ -79,7 +79,7 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRoutesOptions> = async (app
       const notFound = () => problems.taskNotFound(`No task ${taskId}`);
       const runId = runIdOfTask(taskId);
       if (!runId) throw notFound();
-      await requireRunInScope(temporal, runId, request.actor(), notFound);
+      request.touchClient(await requireRunInScope(temporal, runId, request.actor(), notFound));
       const entries = (await buildAuditTrail(temporal, runId)).filter((e) => e.taskId === taskId);
       // Every task that exists was opened, so an empty trail means there is no such task.
       if (entries.length === 0) throw notFound();

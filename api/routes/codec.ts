@@ -1,7 +1,7 @@
 // The Temporal UI's remote codec (`temporal server start-dev --ui-codec-endpoint <api>/codec`): the
 // UI posts the payloads it shows to /codec/decode and lets the API's own codecs (payload
-// encryption) turn them back into JSON, for callers whose role may read payloads. Temporal's
-// protocol, not Tandem's API, so it stays out of the OpenAPI document.
+// encryption) turn them back into JSON, for callers whose role may read payloads. The shape is
+// Temporal's remote codec protocol, not ours.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
@@ -29,7 +29,11 @@ const JsonPayload = z.object({ metadata: z.record(z.string(), Base64).nullish(),
 type JsonPayload = z.infer<typeof JsonPayload>;
 const CodecBody = z.object({ payloads: z.array(JsonPayload).max(MAX_CODEC_PAYLOADS) });
 const CodecReply = z.object({ payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()), data: z.string().optional() })) });
-const CodecHeaders = z.object({ 'x-namespace': z.string().max(255).optional() });
+const CodecHeaders = z.object({ 'x-namespace': z.string().max(255).optional().describe('The namespace the UI is showing') });
+const SUMMARIES = {
+  decode: 'Decode payloads (decrypt them) for the Temporal UI',
+  encode: 'Encode payloads (encrypt them) for the Temporal UI',
+};
 
 const fromJson = ({ metadata, data }: JsonPayload): Payload => ({
   metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
@@ -81,7 +85,14 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app
       {
         config: { auth: { roles: PAYLOAD_READERS } },
         bodyLimit: MAX_CODEC_BODY_BYTES,
-        schema: { hide: true, headers: CodecHeaders, body: CodecBody, response: withProblems({ 200: CodecReply }) },
+        schema: {
+          summary: SUMMARIES[operation],
+          description: `The Temporal UI's remote codec protocol: payloads in proto JSON (bytes as base64), at most ${MAX_CODEC_PAYLOADS} and 4 MiB a request.`,
+          tags: ['codec'],
+          headers: CodecHeaders,
+          body: CodecBody,
+          response: withProblems({ 200: CodecReply }),
+        },
       },
       async (request) => {
         const payloads = request.body.payloads.map(fromJson);

@@ -51,6 +51,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         const client = process.clientOf(request.body);
         const principal = request.principal();
         if (!principal.clients.includes(client)) throw problems.forbidden(`${principal.id} does not serve client ${client}`, { field: 'body.client' });
+        request.touchClient(client);
         const started = await runs.start(process, request.body, request.headers['idempotency-key']);
         const url = `/runs/${started.runId}`;
         return reply.code(started.created ? 201 : 200).header('location', url).send({ ...started, process: process.name, url });

@@ -24,6 +24,7 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; now?: () => n
       const detail = runDetail(await runs.read(runId), now());
       // Another client's run is as unknown as a missing one.
       if (!detail.client || !request.principal().clients.includes(detail.client)) throw problems.runNotFound(`No run ${runId}`);
+      request.touchClient(detail.client);
       return detail;
     },
   );

@@ -35,6 +35,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
 
   app.get('/tasks/:taskId', { config: workers, schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
     const task = await desk.task(request.params.taskId, request.actor());
+    request.touchClient(task.client);
     const form = findTaskForm(task.kind);
     const view = (await runs.read(task.runId).catch(() => undefined))?.view;
     return {
@@ -57,7 +58,11 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
         response: withProblems({ 200: s.CompleteTaskReply }),
       },
     },
-    async (request) => desk.decide(request.params.taskId, request.body, request.actor(), request.headers['idempotency-key']),
+    async (request) => {
+      const result = await desk.decide(request.params.taskId, request.body, request.actor(), request.headers['idempotency-key']);
+      request.touchClient(result.decidedBy.client);
+      return result;
+    },
   );
 
   app.post(
@@ -73,7 +78,9 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
     },
     async (request) => {
       const { taskIds, action, data } = request.body;
-      return { results: await desk.bulkComplete([...new Set(taskIds)], { action, data }, request.actor()) };
+      const results = await desk.bulkComplete([...new Set(taskIds)], { action, data }, request.actor());
+      request.touchClient(...results.flatMap((r) => (r.ok ? [r.result.decidedBy.client] : [])));
+      return { results };
     },
   );
 
@@ -88,7 +95,9 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
     app.post(path, { config: { auth: { roles } }, schema: { ...base, summary, body, response: withProblems({ 200: s.TaskView }) } }, async (request) => {
       const actor = request.actor();
       const taskId = (request.params as { taskId: string }).taskId;
-      return desk.act(def as never, toRequest(request.body as z.infer<B>, actor, taskId));
+      const task = await desk.act(def as never, toRequest(request.body as z.infer<B>, actor, taskId));
+      request.touchClient(task.client);
+      return task;
     });
 
   transition('/tasks/:taskId/claim', 'Claim the task with a lease', s.ClaimBody.default({}), m.claimTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
@@ -107,6 +116,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
       const task = await desk.task(request.params.taskId, actor);
       const toTeam = roster.team(task.team)?.escalatesTo;
       if (!toTeam) throw problems.invalidTaskRequest(`Team ${task.team} has no escalation team`);
+      request.touchClient(task.client);
       return desk.act(m.escalateTaskUpdate, { taskId: task.taskId, actor, reason: request.body.reason, toTeam });
     },
   );

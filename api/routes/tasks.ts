@@ -51,6 +51,7 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
       const { assignee, ...query } = request.query;
       try {
         const page = await index.list(team, { ...query, assignee: assignee === 'me' ? actor.operatorId : assignee, clients: actor.clients, now: Date.now() });
+        request.touchClient(...page.tasks.map((t) => t.client));
         return { team, ...page };
       } catch (err) {
         if (err instanceof RangeError) throw problems.invalidRequest([{ field: 'querystring.cursor', message: err.message }]);
@@ -77,7 +78,9 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
       const { team } = request.params;
       if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
       await keeper.ensureBuilt();
-      return { task: await desk.takeNext(team, actor, request.body.leaseMs) };
+      const task = await desk.takeNext(team, actor, request.body.leaseMs);
+      if (task) request.touchClient(task.client);
+      return { task };
     },
   );
 

@@ -54,6 +54,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/processes/manual-task/runs', url: '/processes/manual-task/runs', roles: RUN_STARTERS, body: {} },
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
+  { method: 'GET', path: '/clients/{client}/audit', url: '/clients/acme-health/audit', roles: AUDIT_READERS },
   { method: 'GET', path: '/me', url: '/me', roles: ANYONE },
   { method: 'GET', path: '/teams/{team}/tasks', url: '/teams/claims-review/tasks', roles: TASK_WORKERS },
   { method: 'POST', path: '/teams/{team}/take-next', url: '/teams/claims-review/take-next', roles: TASK_WORKERS, body: {} },
@@ -181,6 +182,20 @@ describe('client isolation', () => {
       expect(bulk.results[0]).toMatchObject({ ok: false, problem: { status: 404 } });
       // Still open and untouched for the people of that client.
       expect((await app.inject({ method: 'GET', url: `/tasks/${taskId}`, headers: sam })).json()).toMatchObject({ status: 'open', version: 1 });
+
+      // The client's audit view: the run's history and who read the client's data, from where.
+      expect((await app.inject({ method: 'GET', url: '/clients/globex-insurance/audit', headers: ben })).statusCode).toBe(404);
+      const audit = await eventually(async () => {
+        const view = (await app.inject({ method: 'GET', url: '/clients/globex-insurance/audit', headers: sam })).json();
+        return view.entries?.some((e: { source: string; route?: string }) => e.source === 'access' && e.route === '/tasks/:taskId') && view;
+      }, 'the access records');
+      expect(audit.entries).toContainEqual(expect.objectContaining({ source: 'history', runId, action: 'started' }));
+      expect(audit.entries).toContainEqual(expect.objectContaining({ source: 'access', principal: 'sam.rivera', method: 'GET', status: 200, ip: expect.any(String) }));
+      // Ben's refused attempts touched no globex data: nothing of his is in globex's records.
+      expect(audit.entries.some((e: { principal?: string }) => e.principal === 'ben.okafor')).toBe(false);
+      const lines = await app.inject({ method: 'GET', url: '/clients/globex-insurance/audit?format=jsonl', headers: sam });
+      expect(lines.headers['content-type']).toMatch(/application\/x-ndjson/);
+      expect(lines.body.trim().split('\n').map((l) => JSON.parse(l).source)).toEqual(expect.arrayContaining(['history', 'access']));
       await temporal.client.workflow.getHandle(runId).cancel();
     });
   });

@@ -47,9 +47,9 @@ afterAll(async () => {
 afterEach(async (context) => {
   const open = pages.splice(0);
   if (context.task.result?.state === 'fail') {
-    for (const [i, { page, errors }] of open.entries()) {
+    for (const [i, { page, errors, calls }] of open.entries()) {
       const text = await page.locator('body').innerText().catch(() => '(page closed)');
-      console.log(`page ${i} at ${page.url()}\nerrors: ${JSON.stringify(errors)}\n${text}`);
+      console.log(`page ${i} at ${page.url()}\nerrors: ${JSON.stringify(errors)}\ncalls:\n  ${calls.join('\n  ')}\n${text}`);
       await screenshot(page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => undefined);
     }
   }

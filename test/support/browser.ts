@@ -17,6 +17,8 @@ export interface WatchedPage {
   page: Page;
   /** Console errors, uncaught page errors and requests that failed outright, in order. */
   errors: string[];
+  /** Every API call the page made, "POST /path → 200", for the log of a failed test. */
+  calls: string[];
 }
 
 /** A fresh context (own sessionStorage, so its own operator) with one page at `baseURL`. */
@@ -24,6 +26,14 @@ export async function openPage(browser: Browser, baseURL: string): Promise<Watch
   const context = await browser.newContext({ baseURL, viewport: { width: 1360, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   const errors: string[] = [];
+  const calls: string[] = [];
+  page.on('request', (req) => {
+    if (req.resourceType() === 'fetch' || req.resourceType() === 'eventsource') calls.push(`${req.method()} ${new URL(req.url()).pathname} …`);
+  });
+  page.on('response', (res) => {
+    const req = res.request();
+    if (req.resourceType() === 'fetch' || req.resourceType() === 'eventsource') calls.push(`${req.method()} ${new URL(req.url()).pathname} → ${res.status()}`);
+  });
   page.on('console', (msg) => {
     // Chromium logs every 4xx reply; those are the API's answers (a refused form), which the page shows.
     if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) errors.push(`console: ${msg.text()}`);
@@ -33,7 +43,7 @@ export async function openPage(browser: Browser, baseURL: string): Promise<Watch
     // An EventSource closed by navigation or context close is not a failure of the page.
     if (req.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request: ${req.url()} ${req.failure()?.errorText}`);
   });
-  return { context, page, errors };
+  return { context, page, errors, calls };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

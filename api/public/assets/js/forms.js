@@ -191,9 +191,10 @@ export class DecisionPanel {
       }
       const id = `error-${this.#chosen}-${path.replace(/\W/g, '-')}`;
       const note = h('p', { class: 'field-error', id }, message);
-      fieldEditor.container.append(note);
-      fieldEditor.container.addEventListener('input', () => note.remove(), { once: true }); // stale once edited
-      const input = fieldEditor.container.querySelector('input, textarea, select');
+      const control = fieldEditor.container.querySelector('.form-control') ?? fieldEditor.container;
+      control.append(note);
+      control.addEventListener('input', () => note.remove(), { once: true }); // stale once edited
+      const input = control.querySelector('input, textarea, select');
       input?.setAttribute('aria-invalid', 'true');
       input?.setAttribute('aria-describedby', id);
     }

@@ -3,6 +3,7 @@
 //   npm run bench:inbox                                  # 10,000 tasks, 300 samples per path
 //   npm run bench:inbox -- --tasks 2000 --samples 100    # a quick one
 // Starts its own stack (profile `bench`), workers and API; stops them at the end, also on failure.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -136,6 +137,7 @@ async function main(): Promise<number> {
     await runVisibility(i, false);
   }
   log(`measuring ${cfg.samples} samples per path in alternating blocks of ${cfg.block}`);
+  const loadAvg = { start: loadavg()[0]!, end: 0 };
   const t0 = performance.now();
   for (let blockNo = 0; a.length < cfg.samples || b.length < cfg.samples; blockNo++) {
     await settle();
@@ -148,6 +150,7 @@ async function main(): Promise<number> {
     }
   }
 
+  loadAvg.end = loadavg()[0]!;
   log('checking the end state…');
   const checks: string[] = [];
   const failures: string[] = [];
@@ -178,6 +181,7 @@ async function main(): Promise<number> {
   log(baselineText(cfg));
   log(orderLine(f, cfg.samples));
   log(`Baseline page: ${f.staleOnPage.p50} stale runs at p50 (max ${f.staleOnPage.max}); ${f.claimConflicts} claim conflicts.`);
+  log(`Machine load (1-min average) ${loadAvg.start.toFixed(1)} when timing began, ${loadAvg.end.toFixed(1)} when it ended (${host.cores} cores).`);
   log('Where the time goes:');
   for (const line of breakdownLines(f)) log(line);
   log('');
@@ -186,13 +190,13 @@ async function main(): Promise<number> {
 
   const rev = revision();
   const date = new Date().toISOString();
-  const json = await writeJson('inbox-take-next', { bench: 'inbox-take-next', date, revision: rev, machine: host, config: cfg, load, figures: f, checks, failures, settleTimeouts, samples: { index: a, visibility: b } });
+  const json = await writeJson('inbox-take-next', { bench: 'inbox-take-next', date, revision: rev, machine: host, config: cfg, load, loadAvg, figures: f, checks, failures, settleTimeouts, samples: { index: a, visibility: b } });
   log(`\nwrote ${json}`);
   if (failures.length) {
     log('bench/RESULTS.md left unchanged: a check failed');
     return 1;
   }
-  log(`rewrote the inbox section of ${await writeResultsSection('inbox-take-next', markdownSection({ cfg, f, load, machine: host, rev, date: date.slice(0, 10), checks }))}`);
+  log(`rewrote the inbox section of ${await writeResultsSection('inbox-take-next', markdownSection({ cfg, f, load, loadAvg, machine: host, rev, date: date.slice(0, 10), checks }))}`);
   return 0;
 }
 

@@ -97,14 +97,24 @@ export function loadLine(load: LoadReport): string {
   );
 }
 
-export function markdownSection(args: { cfg: InboxConfig; f: InboxFigures; load: LoadReport; machine: Machine; rev: Revision; date: string; checks: string[] }): string {
-  const { cfg, f, load, machine, rev, date } = args;
+export function markdownSection(args: {
+  cfg: InboxConfig;
+  f: InboxFigures;
+  load: LoadReport;
+  loadAvg: { start: number; end: number };
+  machine: Machine;
+  rev: Revision;
+  date: string;
+  checks: string[];
+}): string {
+  const { cfg, f, load, loadAvg, machine, rev, date } = args;
   return [
     `## Inbox: take-next + complete with ${cfg.tasks.toLocaleString('en-US')} open tasks (\`bench/inbox-take-next.ts\`)`,
     '',
     `${date}, commit \`${rev.commit}\`${rev.dirty ? ' (with uncommitted changes)' : ''}, ${describeMachine(machine)}.`,
     `N = ${cfg.tasks} open tasks, S = ${cfg.samples} samples per path, sequential (one operator at a time), ` +
-      `alternating blocks of ${cfg.block} (A/B/A/B…) after ${cfg.warmup} warm-up samples each; ${cfg.workers} orchestration worker(s).`,
+      `alternating blocks of ${cfg.block} (A/B/A/B…) after ${cfg.warmup} warm-up samples each; ${cfg.workers} orchestration worker(s). ` +
+      `Machine load (1-min average): ${loadAvg.start.toFixed(1)} when timing began, ${loadAvg.end.toFixed(1)} when it ended.`,
     '',
     table(f.rows, true),
     '',

@@ -6,9 +6,14 @@ import { buildApp } from '../../api/app';
 import { TaskIndex } from '../../inbox/task-index';
 import { stackEnv, temporalClient } from './temporal';
 import { testAuth } from './auth';
+import { createLogger } from '../../platform/logger';
 
 export interface TestApi {
   app: FastifyInstance;
+  /** Everything the API logged (JSON lines), for secret scans. */
+  logs(): string;
+  /** Bodies of every error reply (status >= 400) the API sent, for secret scans. */
+  errorReplies(): string[];
   redis: Redis;
   index: TaskIndex;
   close(): Promise<void>;
@@ -18,9 +23,18 @@ export async function startApi(redisPrefix: string): Promise<TestApi> {
   const { client, close } = await temporalClient();
   const redis = new Redis(stackEnv().REDIS_URL!);
   const index = new TaskIndex(redis, { prefix: redisPrefix });
-  const app = await buildApp({ temporal: client, index, auth: testAuth() });
+  let logged = '';
+  const logger = createLogger('api', 'info', { write: (line: string) => void (logged += line) });
+  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger });
+  const errors: string[] = [];
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string') errors.push(payload);
+    return payload;
+  });
   return {
     app,
+    logs: () => logged,
+    errorReplies: () => errors,
     redis,
     index,
     async close() {

@@ -61,6 +61,7 @@ function currentTeam() {
 
 function renderOperator() {
   $('#operator').hidden = false;
+  $('#keys').hidden = false;
   $('#operator-name').textContent = me.name ?? me.operatorId;
   $('#operator-teams').textContent = me.teams.join(', ');
   const select = $('#team-switch');

@@ -9,7 +9,7 @@ import type { ProcessDefinition } from '../workflows/engine/process-definition';
 import { PROCESSES } from '../workflows/processes';
 import { Roster } from '../inbox/roster';
 import { ProcessRuns } from './process-runs';
-import { problemHandler } from './plugins/problem-handler';
+import { clientErrorHandler, frameworkErrors, problemHandler } from './plugins/problem-handler';
 import rateLimit from '@fastify/rate-limit';
 import { authentication } from './plugins/authentication';
 import type { TokenVerifier } from './auth/token-verifier';
@@ -66,6 +66,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 256 * 1024,
     requestIdHeader: 'x-request-id',
+    // Above every documented path parameter's maxLength (task ids: 220), so the route's schema
+    // answers a too-long id with a 400 naming the field; past this, a problem+json 414.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildClaimsSystem, type ClaimsSystemOptions } from '../../sandbox/claims-system/app';
 import type { Quirks } from '../../sandbox/claims-system/quirks';

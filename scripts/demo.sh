@@ -129,7 +129,7 @@ unset TANDEM_DIE_HINT
 cat <<EOF
 
 Tandem demo (profile $TANDEM_PROFILE)
-  web inbox    $TANDEM_API_URL/inbox   (sign in with a token from the file below)
+  web inbox    $TANDEM_API_URL/inbox#access_token=$TOKEN_ANA_LIMA
   tokens       source $tokens   (TOKEN_ANA_LIMA operator, TOKEN_SAM_RIVERA supervisor, …)
   run          curl $TANDEM_API_URL/runs/$run_id -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
   team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks -H "Authorization: Bearer \$TOKEN_ANA_LIMA"

@@ -22,8 +22,6 @@ let ANA: Record<string, string>;
 let SAM: Record<string, string>;
 
 beforeAll(async () => {
-  // The API serves artifacts from the configured state folder: the test stack's, where the bots write.
-  process.env.TANDEM_STATE_DIR = stackEnv().TANDEM_STATE_DIR;
   [ANA, SAM] = await Promise.all([bearer('ana.lima'), bearer('sam.rivera')]);
   api = await startApi(prefix);
   await api.app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,6 +7,7 @@ import { TaskIndex } from '../../inbox/task-index';
 import { stackEnv, temporalClient } from './temporal';
 import { testAuth } from './auth';
 import { createLogger } from '../../platform/logger';
+import { ArtifactStore } from '../../activities/artifacts';
 
 export interface TestApi {
   app: FastifyInstance;
@@ -25,7 +26,8 @@ export async function startApi(redisPrefix: string): Promise<TestApi> {
   const index = new TaskIndex(redis, { prefix: redisPrefix });
   let logged = '';
   const logger = createLogger('api', 'info', { write: (line: string) => void (logged += line) });
-  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger });
+  const artifacts = new ArtifactStore(`${stackEnv().TANDEM_STATE_DIR}/artifacts`);
+  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger, artifacts });
   const errors: string[] = [];
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string') errors.push(payload);

@@ -71,6 +71,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 256 },
     frameworkErrors,
     clientErrorHandler,
+    http: { requireHostHeader: false }, // refused in the problem handler instead, as problem+json
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -36,6 +36,11 @@ export const problemHandler = fp(async (app) => {
   // A known path with another method is 405 with Allow, before any body is parsed (a QUERY or
   // TRACE would otherwise be refused for its content type first).
   app.addHook('onRequest', async (request, reply) => {
+    // The server lets HTTP/1.1 requests without Host through (requireHostHeader: false, in app.ts)
+    // so that refusing them is a problem+json like every other error.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new ProblemError({ type: 'urn:tandem:problem:missing-host', title: 'Bad request', status: 400, detail: 'An HTTP/1.1 request needs a Host header' });
+    }
     if (request.routeOptions.url) return;
     const path = request.url.split('?')[0]!;
     const allow = ROUTE_METHODS.filter((method) => app.findRoute({ method, url: path }));

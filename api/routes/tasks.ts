@@ -94,6 +94,9 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
         tags: ['tasks'],
         params: TeamParam,
         querystring: z.object({ access_token: z.string().max(4096).optional() }),
+        response: withProblems({
+          200: { description: 'The event stream (never ends)', content: { 'text/event-stream': { schema: z.string().describe('`event: …` / `data: …` frames') } } },
+        }),
       },
     },
     async (request, reply) => {

@@ -3,7 +3,6 @@
 // is derived from the run and what happened, so a retried activity or a replay never makes a
 // second event (BullMQ job ids dedupe on it).
 export const EVENT_TYPES = [
-  'run.completed',
   'run.failed',
   'run.sla-breached',
   'task.assigned',

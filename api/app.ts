@@ -30,6 +30,12 @@ import { inboxPageRoutes } from './routes/inbox-page';
 import { clientAuditRoutes } from './routes/client-audit';
 import { AccessLog } from './audit/access-log';
 import { codecRoutes } from './routes/codec';
+import { scheduleRoutes } from './routes/schedules';
+import { ProcessSchedules } from './schedules/process-schedules';
+import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks';
+import { WebhookSubscriptions } from '../notifications/subscriptions';
+import { DeliveryQueue } from '../notifications/delivery-queue';
+import { webhookMasterKey } from '../notifications/webhook-key';
 
 export interface ApiDeps {
   temporal: Client;
@@ -42,6 +48,8 @@ export interface ApiDeps {
   auth: { tokens: TokenVerifier; apiKeys: ApiKeys };
   /** Requests per minute per caller (token subject, API key or address). Default 1200. */
   ratePerMinute?: number;
+  /** Webhook subscriptions and deliveries; default: on the index's Redis and prefix, with the configured master key. */
+  webhooks?: WebhookRoutesOptions;
 }
 
 export const API_VERSION = '0.1.0';
@@ -128,6 +136,20 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(artifactRoutes, { temporal: deps.temporal, artifacts: deps.artifacts ?? new ArtifactStore(loadConfig().artifactsDir) });
   await app.register(inboxPageRoutes);
   await app.register(codecRoutes, { temporal: deps.temporal, uiUrl: loadConfig().temporal.uiUrl });
+  await app.register(scheduleRoutes, { schedules: new ProcessSchedules(deps.temporal, { processes: deps.processes }) });
+  const webhooks = deps.webhooks ?? defaultWebhooks(deps.index);
+  if (!deps.webhooks) app.addHook('onClose', () => webhooks.deliveries.close());
+  await app.register(webhookRoutes, webhooks);
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
+}
+
+/** Webhooks on the index's Redis; the BullMQ queue connects on first use (building the OpenAPI document never does). */
+function defaultWebhooks(index: TaskIndex): WebhookRoutesOptions {
+  let key: string | undefined;
+  return {
+    subscriptions: new WebhookSubscriptions(index.redis, { prefix: index.prefix }),
+    deliveries: new DeliveryQueue(index.redis, { prefix: index.prefix }),
+    masterKey: () => (key ??= webhookMasterKey(loadConfig().webhooks)),
+  };
 }

@@ -54,6 +54,9 @@ export const problems = {
   runFinished: make('run-finished', 'The run has already finished', 409),
   idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),
   taskCancelled: make('task-cancelled', 'The run was cancelled', 410),
+  deliveryNotFailed: make('delivery-not-failed', 'Only a failed webhook delivery can be re-driven', 409),
+  scheduleNotFound: make('schedule-not-found', 'No such schedule', 404),
+  scheduleExists: make('schedule-exists', 'A schedule with this id already exists', 409),
   unavailable: make('unavailable', 'A backing service is unavailable', 503),
   internal: make('internal', 'Internal error', 500),
 };

@@ -11,6 +11,7 @@ import type { Actor, CompleteTaskResult, HumanTaskView } from '../workflows/engi
 import type { DecisionIssue } from '../workflows/engine/task-form';
 import type { TaskIndex } from '../inbox/task-index';
 import { problems, type ProblemError } from './problems';
+import type { TaskMetrics } from '../platform/metrics/task-metrics';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
@@ -36,6 +37,7 @@ export class TaskDesk {
     private readonly temporal: Client,
     private readonly index: TaskIndex,
     private readonly log?: Logger,
+    private readonly metrics?: TaskMetrics,
   ) {}
 
   /** Reads a task from its run (the source of truth); unknown and out-of-scope tasks are both 404. */
@@ -55,8 +57,11 @@ export class TaskDesk {
   async decide(taskId: string, decision: { action: string; data: unknown; leaseId?: string }, actor: Actor, idempotencyKey?: string): Promise<CompleteTaskResult> {
     const updateId = idempotencyKey ? `complete:${taskId}:${sha(`${actor.operatorId}\n${idempotencyKey}`)}` : randomUUID();
     const result = await this.update(m.completeTaskUpdate, { taskId, actor, ...decision }, updateId);
+    if (result.replayed) return result;
+    const before = await this.index.get(taskId).catch(() => null);
+    this.metrics?.decided(before, result);
     // Drop it from every inbox now, not when the run's own index update lands.
-    if (!result.replayed) await this.mirror({ ...(await this.index.get(taskId).catch(() => null)), taskId, team: result.team, version: result.version, status: 'completed' } as HumanTaskView);
+    await this.mirror({ ...before, taskId, team: result.team, version: result.version, status: 'completed' } as HumanTaskView);
     return result;
   }
 

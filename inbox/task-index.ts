@@ -133,6 +133,36 @@ export class TaskIndex {
     return members.reduce((best, m) => (load.get(m)! < load.get(best)! ? m : best), members[0]!);
   }
 
+  /** Counts for a team's metrics in one round trip: open (unclaimed), claimed, and overdue (open
+   *  or claimed, due before `now`), the last from the scores alone (priority band + due time). */
+  async teamStats(team: string, now: number): Promise<{ open: number; claimed: number; overdue: number }> {
+    const active = this.queueKey(team, 'active');
+    const batch = this.redis.multi().zcard(this.queueKey(team, 'open')).zcard(active);
+    for (let priority = 1; priority <= 5; priority++) batch.zcount(active, priority * PRIORITY_BAND, `(${priority * PRIORITY_BAND + now}`);
+    const replies = ((await batch.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return Number(value);
+    });
+    const [open = 0, all = 0, ...overdue] = replies;
+    return { open, claimed: all - open, overdue: overdue.reduce((a, b) => a + b, 0) };
+  }
+
+  /** Teams that have a queue in the index (a SCAN: for metrics, which cache it, not for requests). */
+  async teams(): Promise<string[]> {
+    const teams = new Set<string>();
+    const pattern = new RegExp(`^${this.prefix}:team:(.+):active$`);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:team:*:active`, 'COUNT', 1000);
+      for (const key of keys) {
+        const team = pattern.exec(key)?.[1];
+        if (team) teams.add(team);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return [...teams];
+  }
+
   /** True once the index was built (or rebuilt) from Temporal; a flushed Redis answers false. */
   async isBuilt(): Promise<boolean> {
     return (await this.redis.exists(`${this.prefix}:built`)) === 1;

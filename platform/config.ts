@@ -4,6 +4,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+const optionalPort = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
+
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -28,8 +30,19 @@ const Env = z.object({
   TANDEM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   TANDEM_WORKFLOW_BUNDLE: z.string().optional(),
   TANDEM_BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_WEBHOOK_KEY: z.string().min(32).optional(),
+  TANDEM_WEBHOOK_KEY_FILE: z.string().optional(),
+  TANDEM_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  TANDEM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(30_000),
+  TANDEM_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   SANDBOX_CLAIMS_URL: z.string().url().optional(),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  // Empty means unset (compose passes `${VAR:-}`): no token, no worker metrics endpoint.
+  TANDEM_METRICS_TOKEN: z.union([z.literal(''), z.string().min(16, 'TANDEM_METRICS_TOKEN needs at least 16 characters')]).optional(),
+  TANDEM_METRICS_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(15_000),
+  TANDEM_METRICS_HOST: z.string().default('127.0.0.1'),
+  TANDEM_BOT_METRICS_PORT: optionalPort,
+  TANDEM_NOTIFIER_METRICS_PORT: optionalPort,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,9 +70,22 @@ export interface TandemConfig {
   };
   workflowBundle?: string;
   botConcurrency: number;
+  /** Webhooks: the master key the signing secrets derive from (or the file a local stack keeps it
+   *  in, created on first use), and how queued deliveries retry. See notifications/. */
+  webhooks: { key?: string; keyFile: string; attempts: number; backoffMs: number; concurrency: number };
   apps: Record<string, string | undefined>;
   chromiumPath: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  metrics: {
+    /** When set, every metrics endpoint wants `Authorization: Bearer <token>`; unset, they are open. */
+    token?: string;
+    /** How long the API reuses a reading of Temporal visibility and the inbox index (ms). */
+    cacheMs: number;
+    /** Where the workers' own metrics endpoints listen; no port = no endpoint. */
+    host: string;
+    botPort?: number;
+    notifierPort?: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
@@ -91,8 +117,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
     },
     workflowBundle: e.TANDEM_WORKFLOW_BUNDLE,
     botConcurrency: e.TANDEM_BOT_CONCURRENCY,
+    webhooks: {
+      key: e.TANDEM_WEBHOOK_KEY,
+      keyFile: resolve(e.TANDEM_WEBHOOK_KEY_FILE ?? `${stateDir}/webhook-key`),
+      attempts: e.TANDEM_WEBHOOK_ATTEMPTS,
+      backoffMs: e.TANDEM_WEBHOOK_BACKOFF_MS,
+      concurrency: e.TANDEM_WEBHOOK_CONCURRENCY,
+    },
     apps: { 'claims-system': e.SANDBOX_CLAIMS_URL },
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
+    metrics: {
+      token: e.TANDEM_METRICS_TOKEN || undefined,
+      cacheMs: e.TANDEM_METRICS_CACHE_MS,
+      host: e.TANDEM_METRICS_HOST,
+      botPort: e.TANDEM_BOT_METRICS_PORT,
+      notifierPort: e.TANDEM_NOTIFIER_METRICS_PORT,
+    },
   };
 }

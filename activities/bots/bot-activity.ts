@@ -11,6 +11,7 @@ import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflo
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
 import type { ClientApps } from './client-apps';
+import type { BotMetrics } from '../../platform/metrics/bot-metrics';
 
 export interface BotRuntime {
   pool: BrowserPool;
@@ -19,6 +20,8 @@ export interface BotRuntime {
   apps: ClientApps;
   /** How often a running bot heartbeats; default 2 s (the heartbeat timeout is 10 s). */
   heartbeatEveryMs?: number;
+  /** Step durations and failures for this worker's metrics endpoint. */
+  metrics?: BotMetrics;
 }
 
 export interface BotContext {
@@ -48,8 +51,9 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const beat = setInterval(() => ctx.heartbeat(progress), runtime.heartbeatEveryMs ?? 2000);
     const evidenceDir = await runtime.artifacts.runDir(runId);
     const evidenceName = `${info.activityType}-attempt${info.attempt}`;
+    const timer = runtime.metrics?.start(info.activityType);
     try {
-      return await runtime.pool.withContext(
+      const result = await runtime.pool.withContext(
         (page) =>
           step(
             {
@@ -75,7 +79,10 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
           ),
         { signal: ctx.cancellationSignal, evidence: { dir: evidenceDir, name: evidenceName } },
       );
+      timer?.succeeded();
+      return result;
     } catch (err) {
+      timer?.failed(err instanceof BusinessException ? 'business' : 'system');
       throw toFailure(err, runtime.artifacts, secrets);
     } finally {
       clearInterval(beat);

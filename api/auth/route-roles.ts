@@ -16,3 +16,7 @@ export const AUDIT_READERS: readonly Role[] = ['operator', 'supervisor', 'proces
 export const ARTIFACT_READERS: readonly Role[] = ['operator', 'supervisor', 'process-admin', 'client-viewer'];
 /** Decoding encrypted payloads for the Temporal UI. */
 export const PAYLOAD_READERS: readonly Role[] = ['supervisor', 'process-admin'];
+/** Webhook subscriptions of one's clients, their deliveries and dead letters. */
+export const WEBHOOK_MANAGERS: readonly Role[] = ['process-admin', 'supervisor'];
+/** Schedules of runs for one's clients: creating, reading, pausing, triggering, backfilling them. */
+export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];

@@ -35,6 +35,13 @@ export const problemHandler = fp(async (app) => {
   });
   // A known path with another method is 405 with Allow, before any body is parsed (a QUERY or
   // TRACE would otherwise be refused for its content type first).
+  const staticRoutes = new Map<string, string[]>();
+  app.addHook('onRoute', ({ url, method }) => {
+    if (/[:*]/.test(url)) return;
+    const methods = staticRoutes.get(url) ?? [];
+    for (const m of [method].flat()) if (!methods.includes(m)) methods.push(m);
+    staticRoutes.set(url, ROUTE_METHODS.filter((m) => methods.includes(m)));
+  });
   app.addHook('onRequest', async (request, reply) => {
     // The server lets HTTP/1.1 requests without Host through (requireHostHeader: false, in app.ts)
     // so that refusing them is a problem+json like every other error.
@@ -43,7 +50,9 @@ export const problemHandler = fp(async (app) => {
     }
     if (request.routeOptions.url) return;
     const path = request.url.split('?')[0]!;
-    const allow = ROUTE_METHODS.filter((method) => app.findRoute({ method, url: path }));
+    // A static path is its own resource even where a parametric one also matches it
+    // (/tasks/bulk-complete is not GET /tasks/{taskId}).
+    const allow = staticRoutes.get(path) ?? ROUTE_METHODS.filter((method) => app.findRoute({ method, url: path }));
     if (allow.length === 0) return;
     reply.header('allow', allow.join(', '));
     throw new ProblemError({ type: 'urn:tandem:problem:method-not-allowed', title: 'Method not allowed', status: 405, detail: `${path} answers ${allow.join(', ')}` });

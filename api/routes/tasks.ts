@@ -95,7 +95,10 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
         params: TeamParam,
         querystring: z.object({ access_token: z.string().max(4096).optional() }),
         response: withProblems({
-          200: { description: 'The event stream (never ends)', content: { 'text/event-stream': { schema: z.string().describe('`event: …` / `data: …` frames') } } },
+          200: {
+            description: 'The event stream (never ends); each event:',
+            content: { 'text/event-stream': { schema: z.object({ event: z.enum(['ready', 'task']), data: z.string().describe('JSON') }) } },
+          },
         }),
       },
     },

@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { NotificationActivities } from '../../workflows/engine/events';
 import type { InboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
 import { BOT_TASK_QUEUE } from '../../workflows/engine/bot-step';
@@ -28,7 +29,7 @@ const fakeBots: ClaimReviewBots = {
   enterAdjudication: async (input) => ({ reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: 'ADJ-1', submitted: true }),
 };
 
-const fakeInbox: InboxActivities = { syncTask: async () => ({}) };
+const fakeInbox: InboxActivities & NotificationActivities = { syncTask: async () => ({}), emitEvent: async () => undefined };
 
 export class ClaimReviewRuns {
   private constructor(

@@ -51,7 +51,7 @@ beforeAll(async () => {
     taskQueue,
     dataConverter: workerDataConverter(),
     workflowBundle: { codePath: stackEnv().TANDEM_WORKFLOW_BUNDLE! },
-    activities: { syncTask: async () => ({}) },
+    activities: { syncTask: async () => ({}), emitEvent: async () => undefined },
   });
   await worker.runUntil(async () => {
     const input: ManualTaskInput = { client: 'acme-health', reference: 'REF-ENC-1', title: SECRET_TITLE, team: 'claims-review', instructions: SECRET_INSTRUCTIONS };

@@ -8,6 +8,7 @@ import { BOT_TASK_QUEUE } from '../../workflows/engine/bot-step';
 import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
 import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
 import type { InboxActivities } from '../../activities/inbox';
+import type { NotificationActivities, TandemEvent } from '../../workflows/engine/events';
 import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
 import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
 import { eventually, stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
@@ -23,14 +24,17 @@ function claim(amountCents: number): ExtractedClaim {
 class Fakes {
   /** Every copy of a task the run mirrored to the index, in order. */
   synced: HumanTaskView[] = [];
+  /** Every business event the run raised. */
+  events: TandemEvent[] = [];
   entered: EnterAdjudicationInput[] = [];
   extractAttempts = 0;
   /** What the index answers for a new task (auto-assignment). */
   assignTo?: string;
   constructor(public extract: () => ExtractedClaim) {}
 
-  inbox(): InboxActivities {
+  inbox(): InboxActivities & NotificationActivities {
     return {
+      emitEvent: async (event) => void this.events.push(event),
       syncTask: async (task) => {
         this.synced.push(task);
         return task.version === 1 && this.assignTo ? { assignTo: this.assignTo } : {};
@@ -173,6 +177,7 @@ describe('ClaimReview workflow', () => {
       expect(task).toMatchObject({ assignee: 'ben.okafor', events: [{ event: 'opened' }, { event: 'reassigned', by: 'system' }] });
       const holder = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'approve', data: {}, actor: ana }] }));
       expect(holder.type).toBe('TaskClaimed');
+      expect(fakes.events).toEqual([expect.objectContaining({ type: 'task.assigned', taskId: task.taskId, data: expect.objectContaining({ assignee: 'ben.okafor' }) })]);
       await handle.cancel();
     });
   });

@@ -2,7 +2,7 @@
 // re-checks it, the task forms drive both the Update validator and the inbox's rendered form.
 import { z } from 'zod';
 import { defineTaskForm } from '../engine/task-form';
-import { ClientId } from '../engine/common-schemas';
+import { BusinessCalendarSchema, ClientId } from '../engine/common-schemas';
 
 export const ClaimRef = z
   .string()
@@ -21,11 +21,15 @@ export const ClaimReviewInput = z
       .optional()
       .describe('Claims below this amount (in cents) are approved without a human; default 50000 (500.00)'),
     priority: z.number().int().min(1).max(5).optional().describe('Review task priority, 1 most urgent; default 3'),
+    serviceCalendar: BusinessCalendarSchema.optional().describe('The client’s working hours, for the review SLA; default Monday–Friday 09:00–17:00 UTC'),
   })
   .strict();
 export type ClaimReviewInput = z.infer<typeof ClaimReviewInput>;
 
 export const DEFAULT_AUTO_APPROVE_BELOW_CENTS = 50_000;
+/** A reviewer decides within 4 working hours; then a reminder, then back to the team, then supervisors. */
+export const REVIEW_WITHIN_MS = 4 * 3600_000;
+export const SUPERVISOR_TEAM = 'claims-supervisors';
 export const REVIEW_TEAM = 'claims-review';
 
 const Reason = z.string().trim().min(3, 'Give a reason of at least 3 characters').max(500);

@@ -10,6 +10,8 @@ import {
   claimReviewForm,
   DEFAULT_AUTO_APPROVE_BELOW_CENTS,
   REVIEW_TEAM,
+  REVIEW_WITHIN_MS,
+  SUPERVISOR_TEAM,
   type ClaimReviewOutcome,
   type ExtractedClaim,
 } from './schema';
@@ -24,7 +26,7 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
   const parsed = ClaimReviewInput.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable('Invalid ClaimReview input', 'InvalidInput', parsed.error.issues);
   const input = parsed.data;
-  const run = new ProcessRun({ process: 'claim-review', client: input.client, businessRef: input.claimRef, slaMs: RUN_SLA_MS });
+  const run = new ProcessRun({ process: 'claim-review', client: input.client, businessRef: input.claimRef, sla: { withinMs: RUN_SLA_MS } });
   const credential = `${input.client}/claims-system`;
 
   /** Asks a human what to do about a bot failure. */
@@ -93,6 +95,15 @@ async function decide(run: ProcessRun, claim: ExtractedClaim, input: ClaimReview
     team: REVIEW_TEAM,
     priority: input.priority ?? 3,
     context: { claim, autoApproveBelowCents },
+    sla: {
+      withinMs: REVIEW_WITHIN_MS,
+      calendar: input.serviceCalendar ?? { timeZone: 'UTC' },
+      ladder: [
+        { afterMs: 0, action: 'remind' },
+        { afterMs: 3600_000, action: 'reassign-team' },
+        { afterMs: 2 * 3600_000, action: 'escalate', toTeam: SUPERVISOR_TEAM, raisePriority: 1 },
+      ],
+    },
     // The reviewer can have the bot read the claim again (e.g. after the client amended it).
     bots: { refetchClaim: () => bots.extractClaim({ client: input.client, claimRef: input.claimRef, credential }) },
   });

@@ -35,7 +35,23 @@ export interface TaskComment {
 export interface TaskEvent {
   at: string;
   by: string;
-  event: 'opened' | 'claimed' | 'renewed' | 'released' | 'lease-expired' | 'reassigned' | 'escalated' | 'commented' | 'labelled' | 'bot-run' | 'completed' | 'cancelled';
+  event:
+    | 'opened'
+    | 'claimed'
+    | 'renewed'
+    | 'released'
+    | 'lease-expired'
+    | 'reassigned'
+    | 'escalated'
+    | 'commented'
+    | 'labelled'
+    | 'bot-run'
+    | 'completed'
+    | 'cancelled'
+    | 'sla-breached'
+    | 'sla-reminder'
+    | 'sla-escalated'
+    | 'auto-decided';
   note?: string;
 }
 
@@ -64,6 +80,8 @@ export interface HumanTaskView {
   comments: TaskComment[];
   escalated?: { by: string; at: string; reason: string; fromTeam: string };
   events: TaskEvent[];
+  /** The task's service level: when it is due, when it was breached, which ladder rungs fired. */
+  sla?: { dueAt: string; breachedAt?: string; fired: Array<{ rung: number; action: string; at: string }> };
   /** Increases with every transition: the inbox index never lets an older copy overwrite a newer one. */
   version: number;
   decision?: RecordedDecision;
@@ -163,7 +181,7 @@ export interface RunView {
   step?: string;
   waitingOn?: WaitingOn;
   startedAt: string;
-  sla?: { dueAt: string };
+  sla?: { dueAt: string; breachedAt?: string };
   steps: RunStepView[];
   openTasks: HumanTaskView[];
   outcome?: unknown;

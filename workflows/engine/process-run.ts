@@ -16,6 +16,10 @@ import {
 // Part of the SDK's workflow-safe surface: @temporalio/workflow itself is built on it.
 import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import type { InboxActivities } from '../../activities/inbox';
+import type { EventType, NotificationActivities } from './events';
+import { deadlineAfter, type RunSla, type TaskSla } from './sla';
+import { nextLocalTime } from './business-calendar';
+import { runSlaBreached, watchTaskSla } from './sla-watch';
 import { TaskBook, type OpenTaskSpec } from './task-book';
 import { RunJournal } from './run-journal';
 import { toBotFailure, type BotOutcome } from './bot-step';
@@ -27,6 +31,12 @@ const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
   // The index is rebuildable, but a task missing from it is invisible to operators: keep trying.
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+});
+
+const notices = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '10 seconds',
+  // An SLA breach that is never announced is the failure this exists to prevent: keep trying.
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 const SA = {
@@ -42,8 +52,8 @@ export interface ProcessRunOptions {
   process: string;
   client: string;
   businessRef: string;
-  /** Run SLA: the run should be finished this long after it started. */
-  slaMs?: number;
+  /** When the run should be done: within a time after it started, or by a local time. */
+  sla?: RunSla;
 }
 
 /** Attended bots an operator may launch from a task; each result lands in the task's context. */
@@ -51,6 +61,8 @@ export type TaskBots = Record<string, () => Promise<unknown>>;
 
 export interface HumanTaskSpec extends OpenTaskSpec {
   bots?: TaskBots;
+  /** The task's deadline and escalation ladder. */
+  sla?: TaskSla;
 }
 
 export interface HumanStepResult<F extends TaskForm> {
@@ -65,11 +77,13 @@ const snapshot = (view: HumanTaskView): HumanTaskView => JSON.parse(JSON.stringi
 export class ProcessRun {
   readonly runId = workflowInfo().workflowId;
   private readonly startedAt = new Date(workflowInfo().startTime).toISOString();
-  private readonly tasks: TaskBook;
+  readonly tasks: TaskBook;
   private readonly journal = new RunJournal();
   private readonly taskBots = new Map<string, TaskBots>();
   /** Index updates and lease timers running beside the process; settled before the run closes. */
   private readonly background: Promise<unknown>[] = [];
+  private readonly slaDueAt?: Date;
+  private slaBreachedAt?: string;
 
   constructor(private readonly options: ProcessRunOptions) {
     const tasks = (this.tasks = new TaskBook({ runId: this.runId, ...options }));
@@ -92,6 +106,10 @@ export class ProcessRun {
       { key: SA.businessRef, value: options.businessRef },
     ]);
     this.publishPhase();
+    const started = new Date(this.startedAt);
+    const sla = options.sla;
+    this.slaDueAt = sla?.doneBy ? nextLocalTime(started, sla.doneBy.localTime, sla.doneBy.timeZone) : sla?.withinMs ? new Date(started.getTime() + sla.withinMs) : undefined;
+    if (this.slaDueAt) this.watchRunSla(this.slaDueAt);
   }
 
   step(name: string): void {
@@ -105,12 +123,18 @@ export class ProcessRun {
 
   /** Opens a human task, publishes it to the inbox index, and waits for the decision. */
   async humanTask<F extends TaskForm>(form: F, spec: HumanTaskSpec): Promise<HumanStepResult<F>> {
-    const task = this.tasks.open(form, spec, Object.keys(spec.bots ?? {}), nowIso());
+    const opened = new Date();
+    const slaDue = spec.sla ? deadlineAfter(opened, spec.sla.withinMs, spec.sla.calendar).toISOString() : undefined;
+    const task = this.tasks.open(form, spec, Object.keys(spec.bots ?? {}), opened.toISOString(), slaDue);
     if (spec.bots) this.taskBots.set(task.taskId, spec.bots);
     this.journal.wait({ kind: 'human', taskId: task.taskId, team: task.team, assignee: task.assignee, since: task.createdAt });
     this.publishPhase();
     const placed = await inbox.syncTask(snapshot(task));
-    if (placed.assignTo && task.status === 'open' && !task.assignee) this.sync(this.tasks.assign(task.taskId, placed.assignTo, nowIso()));
+    if (placed.assignTo && task.status === 'open' && !task.assignee) {
+      this.sync(this.tasks.assign(task.taskId, placed.assignTo, nowIso()));
+      this.announceAssignment(task);
+    }
+    if (spec.sla) this.background.push(watchTaskSla(this, task.taskId, opened, spec.sla).catch(() => undefined));
     // condition() rather than a plain promise: it is what lets a cancelled run stop waiting.
     await condition(() => this.tasks.decisionOf(task.taskId) !== undefined);
     const decision = this.tasks.decisionOf(task.taskId)!;
@@ -139,9 +163,11 @@ export class ProcessRun {
       this.journal.finish('completed', nowIso(), outcome);
       return outcome;
     } catch (err) {
-      this.journal.finish(isCancellation(err) ? 'cancelled' : 'failed', nowIso(), { error: (err as Error).message });
+      const cancelled = isCancellation(err);
+      this.journal.finish(cancelled ? 'cancelled' : 'failed', nowIso(), { error: (err as Error).message });
       await CancellationScope.nonCancellable(async () => {
         await Promise.all(this.tasks.cancelOpen(nowIso()).map((t) => inbox.syncTask(snapshot(t))));
+        if (!cancelled) this.emit('run.failed', 'run', { error: (err as Error).message, step: this.journal.steps.at(-1)?.step });
       });
       throw err;
     } finally {
@@ -152,7 +178,6 @@ export class ProcessRun {
   }
 
   view(): RunView {
-    const slaMs = this.options.slaMs;
     const openTasks = this.tasks.openTasks();
     const waitingOn = this.journal.waitingOn;
     const waitingTask = waitingOn?.kind === 'human' ? this.tasks.get(waitingOn.taskId) : undefined;
@@ -168,7 +193,7 @@ export class ProcessRun {
         ? { kind: 'human', taskId: waitingTask.taskId, team: waitingTask.team, assignee: waitingTask.claim?.operatorId ?? waitingTask.assignee, since: waitingTask.createdAt }
         : waitingOn,
       startedAt: this.startedAt,
-      sla: slaMs ? { dueAt: new Date(Date.parse(this.startedAt) + slaMs).toISOString() } : undefined,
+      sla: this.slaDueAt ? { dueAt: this.slaDueAt.toISOString(), ...(this.slaBreachedAt ? { breachedAt: this.slaBreachedAt } : {}) } : undefined,
       steps: this.journal.steps,
       openTasks,
       outcome: this.journal.outcome,
@@ -186,7 +211,37 @@ export class ProcessRun {
   }
 
   private moved({ view, fromTeam }: { view: HumanTaskView; fromTeam: string }): HumanTaskView {
+    if (view.assignee && view.events.at(-1)?.event === 'reassigned') this.announceAssignment(view);
     return this.sync(view, fromTeam !== view.team ? fromTeam : undefined);
+  }
+
+  private announceAssignment(view: HumanTaskView): void {
+    this.emit('task.assigned', `${view.taskId}:${view.version}`, { assignee: view.assignee, team: view.team, title: view.title, businessRef: view.businessRef }, view.taskId);
+  }
+
+  /** Raises a business event beside the run (awaited before the run closes, so none is lost). */
+  emit(type: EventType, key: string, data: Record<string, unknown>, taskId?: string): void {
+    const event = {
+      id: `${this.runId}:${type}:${key}`,
+      type,
+      client: this.options.client,
+      process: this.options.process,
+      runId: this.runId,
+      ...(taskId ? { taskId } : {}),
+      at: nowIso(),
+      data,
+    };
+    this.background.push(CancellationScope.nonCancellable(() => notices.emitEvent(event)).catch(() => undefined));
+  }
+
+  private watchRunSla(dueAt: Date): void {
+    const finished = () => ['completed', 'failed', 'cancelled'].includes(this.journal.phase);
+    const watch = async () => {
+      if (!(await runSlaBreached(dueAt, finished))) return;
+      this.slaBreachedAt = nowIso();
+      this.emit('run.sla-breached', 'run', { dueAt: dueAt.toISOString(), step: this.journal.currentStep, businessRef: this.options.businessRef });
+    };
+    this.background.push(watch().catch(() => undefined));
   }
 
   private async runTaskBot(request: m.RunTaskBotRequest): Promise<HumanTaskView> {
@@ -197,7 +252,7 @@ export class ProcessRun {
   }
 
   /** Mirrors the task into the inbox index beside whatever the run does next. */
-  private sync(view: HumanTaskView, fromTeam?: string): HumanTaskView {
+  sync(view: HumanTaskView, fromTeam?: string): HumanTaskView {
     this.publishPhase();
     this.background.push(
       CancellationScope.nonCancellable(() => inbox.syncTask(snapshot(view), fromTeam ? { fromTeam } : {})).catch(() => undefined),

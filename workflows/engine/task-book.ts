@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { checkDecision, formActions, type TaskForm } from './task-form';
 import { TaskFailureType } from './failures';
+import type { EscalationRung } from './sla';
 import {
   taskIdFor,
   type Actor,
@@ -63,7 +64,7 @@ export class TaskBook {
 
   constructor(private readonly run: RunIdentity) {}
 
-  open(form: TaskForm, spec: OpenTaskSpec, bots: string[], now: string): HumanTaskView {
+  open(form: TaskForm, spec: OpenTaskSpec, bots: string[], now: string, slaDueAt?: string): HumanTaskView {
     const view: HumanTaskView = {
       taskId: taskIdFor(this.run.runId, ++this.seq),
       runId: this.run.runId,
@@ -76,7 +77,7 @@ export class TaskBook {
       assignee: spec.assignee,
       priority: spec.priority ?? 3,
       createdAt: now,
-      dueAt: spec.dueAt,
+      dueAt: spec.dueAt ?? slaDueAt,
       status: 'open',
       actions: formActions(form),
       context: spec.context ?? {},
@@ -84,6 +85,7 @@ export class TaskBook {
       labels: [],
       comments: [],
       events: [{ at: now, by: 'system', event: 'opened' }],
+      ...(slaDueAt ? { sla: { dueAt: slaDueAt, fired: [] } } : {}),
       version: 1,
     };
     this.tasks.set(view.taskId, { view, form, leaseMs: DEFAULT_LEASE_MS });
@@ -287,6 +289,55 @@ export class TaskBook {
     const view = this.entry(taskId).view;
     view.assignee = assignee;
     return this.record(view, now, 'system', 'reassigned', `auto-assigned to ${assignee}`);
+  }
+
+  // --- service level (the run's own timers call these; the actor is the system) ---------------
+
+  /** The task's deadline passed undecided. */
+  breachSla(taskId: string, now: string): HumanTaskView | undefined {
+    const view = this.tasks.get(taskId)?.view;
+    if (!view?.sla || (view.status !== 'open' && view.status !== 'claimed')) return undefined;
+    view.sla.breachedAt = now;
+    return this.record(view, now, 'system', 'sla-breached');
+  }
+
+  /** One rung of the escalation ladder; returns the task if it applied. */
+  climbSla(taskId: string, rung: number, step: EscalationRung, now: string): HumanTaskView | undefined {
+    const entry = this.tasks.get(taskId);
+    const view = entry?.view;
+    if (!view?.sla || (view.status !== 'open' && view.status !== 'claimed')) return undefined;
+    view.sla.fired.push({ rung, action: step.action, at: now });
+    switch (step.action) {
+      case 'remind':
+        return this.record(view, now, 'system', 'sla-reminder', view.claim?.operatorId ?? view.assignee ?? view.team);
+      case 'reassign-team':
+        this.reopen(taskId);
+        view.assignee = undefined;
+        return this.record(view, now, 'system', 'sla-escalated', `back to the ${view.team} queue`);
+      case 'escalate': {
+        const fromTeam = view.team;
+        this.reopen(taskId);
+        view.escalated = { by: 'system', at: now, reason: 'Service level breached', fromTeam };
+        view.team = step.toTeam;
+        view.assignee = undefined;
+        view.priority = Math.max(1, view.priority - (step.raisePriority ?? 1));
+        return this.record(view, now, 'system', 'sla-escalated', `to ${step.toTeam}`);
+      }
+      case 'auto-decide': {
+        const check = checkDecision(entry!.form, step.decision);
+        if (!check.ok) return this.record(view, now, 'system', 'sla-escalated', 'automatic decision does not fit the form; left open');
+        view.status = 'completed';
+        view.claim = undefined;
+        view.decision = {
+          action: check.decision.action,
+          data: check.decision.data,
+          decidedBy: { operatorId: 'system:sla', team: view.team, client: view.client },
+          decidedAt: now,
+          updateId: `sla:${taskId}:${rung}`,
+        };
+        return this.record(view, now, 'system', 'auto-decided', check.decision.action);
+      }
+    }
   }
 
   /** Marks every open or claimed task cancelled (the run was cancelled) and returns them. */

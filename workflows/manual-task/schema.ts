@@ -1,7 +1,7 @@
 // ManualTask: a decision a person makes with no bot around it (a supervisor's sign-off, a
 // one-off check a client asks for). Also what the inbox benchmark loads by the thousand.
 import { z } from 'zod';
-import { ClientId } from '../engine/common-schemas';
+import { ClientId, RunSlaSchema, TaskSlaSchema } from '../engine/common-schemas';
 import { defineTaskForm } from '../engine/task-form';
 
 export const ManualTaskInput = z
@@ -13,6 +13,8 @@ export const ManualTaskInput = z
     priority: z.number().int().min(1).max(5).default(3),
     dueAt: z.iso.datetime().optional().describe('When the decision is due (ISO 8601)'),
     instructions: z.string().max(2000).optional(),
+    sla: TaskSlaSchema.optional().describe('Deadline and escalation ladder of the decision'),
+    runSla: RunSlaSchema.optional().describe('When the whole run must be done'),
   })
   .strict();
 export type ManualTaskInput = z.input<typeof ManualTaskInput>;

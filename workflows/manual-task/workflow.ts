@@ -7,7 +7,7 @@ export async function manualTask(rawInput: ManualTaskInput): Promise<ManualTaskO
   const parsed = ManualTaskInput.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable('Invalid ManualTask input', 'InvalidInput', parsed.error.issues);
   const input = parsed.data;
-  const run = new ProcessRun({ process: 'manual-task', client: input.client, businessRef: input.reference });
+  const run = new ProcessRun({ process: 'manual-task', client: input.client, businessRef: input.reference, sla: input.runSla });
   return run.execute(async () => {
     run.step('decide');
     const { decision, decidedBy } = await run.humanTask(manualTaskForm, {
@@ -16,6 +16,7 @@ export async function manualTask(rawInput: ManualTaskInput): Promise<ManualTaskO
       priority: input.priority,
       dueAt: input.dueAt,
       context: input.instructions ? { instructions: input.instructions } : {},
+      sla: input.sla,
     });
     return decision.action === 'approve'
       ? { decision: 'approve', note: decision.data.note, decidedBy: decidedBy.operatorId }

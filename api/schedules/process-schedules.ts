@@ -1,0 +1,227 @@
+// Schedules of process runs, on Temporal Schedules: Temporal fires, buffers, skips and catches up;
+// we check the input against the process's schema and the caller's clients before anything is
+// saved, and keep each schedule's client and process on it (memo, search attributes) for scoping.
+import { randomUUID } from 'node:crypto';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../../workflows/engine/process-definition';
+import { PROCESSES } from '../../workflows/processes';
+import { fieldIssues, problems } from '../problems';
+import { calendarDates, calendarNames, HOLIDAY_CALENDARS, type Holiday, type HolidayCalendars } from './holiday-calendars';
+import { toTemporalSpec } from './schedule-spec';
+import { ownerOf, scheduleSummary, scheduleView, type ScheduleOwner } from './schedule-view';
+import {
+  DEFAULT_POLICIES,
+  type BackfillBody,
+  type CreateScheduleBody,
+  type SchedulePolicies,
+  type ScheduleSpecBody,
+  type ScheduleSummary,
+  type ScheduleView,
+  type UpdateScheduleBody,
+} from './schedule-schemas';
+
+const SA = {
+  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
+  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
+  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
+};
+
+type Overlap = NonNullable<SchedulePolicies['overlap']>;
+
+export interface ProcessSchedulesOptions {
+  /** The processes a schedule may start; default the deployment's catalogue. */
+  processes?: readonly ProcessDefinition[];
+  /** Named holiday calendars per client; default HOLIDAY_CALENDARS. */
+  calendars?: HolidayCalendars;
+}
+
+/** A schedule of the caller's clients, with whose it is. */
+interface Owned extends ScheduleOwner {
+  handle: ScheduleHandle;
+  description: ScheduleDescription;
+}
+
+const quote = (value: string): string => `'${value.replace(/['\\]/g, '\\$&')}'`;
+
+export class ProcessSchedules {
+  private readonly processes: readonly ProcessDefinition[];
+  private readonly calendars: HolidayCalendars;
+
+  constructor(
+    private readonly temporal: Client,
+    options: ProcessSchedulesOptions = {},
+  ) {
+    this.processes = options.processes ?? PROCESSES;
+    this.calendars = options.calendars ?? HOLIDAY_CALENDARS;
+  }
+
+  async create(body: CreateScheduleBody, clients: readonly string[]): Promise<ScheduleView> {
+    const process = this.processes.find((p) => p.name === body.process);
+    if (!process) {
+      throw problems.invalidRequest([{ field: 'body.process', message: `No process ${body.process}; one of ${this.processes.map((p) => p.name).join(', ')}` }]);
+    }
+    const input = this.checkedInput(process, body.input);
+    const client = process.clientOf(input);
+    if (!clients.includes(client)) throw problems.forbidden(`You do not serve client ${client}`, { field: 'body.input.client' });
+    const scheduleId = body.scheduleId ?? `${client}-${randomUUID().slice(0, 8)}`;
+    const policies = { ...DEFAULT_POLICIES, ...body.policies };
+    try {
+      await this.temporal.schedule.create({
+        scheduleId,
+        spec: this.temporalSpec(body.spec, client),
+        action: this.action(process, scheduleId, input),
+        policies: { overlap: policies.overlap, catchupWindow: policies.catchupWindowMs, pauseOnFailure: policies.pauseOnFailure },
+        memo: { client, process: process.name } satisfies ScheduleOwner,
+        typedSearchAttributes: [
+          { key: SA.client, value: client },
+          { key: SA.process, value: process.name },
+        ],
+        state: { paused: body.paused ?? false, ...(body.note ? { note: body.note } : {}) },
+      });
+    } catch (err) {
+      if (err instanceof ScheduleAlreadyRunning) throw problems.scheduleExists(`Schedule ${scheduleId} already exists`, { field: 'body.scheduleId' });
+      throw specRefused(err);
+    }
+    return this.describe(scheduleId, clients);
+  }
+
+  /** The caller's clients' schedules (Temporal's list is eventually consistent: a second or so). */
+  async list(clients: readonly string[], filter: { client?: string; process?: string; limit: number }): Promise<ScheduleSummary[]> {
+    const wanted = filter.client ? clients.filter((c) => c === filter.client) : clients;
+    if (wanted.length === 0) return [];
+    const query = [`TandemClient IN (${wanted.map(quote).join(', ')})`, ...(filter.process ? [`TandemProcess = ${quote(filter.process)}`] : [])].join(' AND ');
+    const found: ScheduleSummary[] = [];
+    for await (const summary of this.temporal.schedule.list({ query })) {
+      const owner = ownerOf(summary.memo);
+      if (owner && wanted.includes(owner.client)) found.push(scheduleSummary(summary, owner));
+      if (found.length >= filter.limit) break;
+    }
+    return found;
+  }
+
+  async describe(scheduleId: string, clients: readonly string[]): Promise<ScheduleView> {
+    const { client, process, description } = await this.owned(scheduleId, clients);
+    return scheduleView(this.temporal, description, { client, process });
+  }
+
+  async update(scheduleId: string, patch: UpdateScheduleBody, clients: readonly string[]): Promise<ScheduleView> {
+    const { handle, client, process: name } = await this.owned(scheduleId, clients);
+    const process = this.processes.find((p) => p.name === name);
+    if (!process) throw problems.invalidRequest([{ field: 'body', message: `Process ${name} is no longer offered; delete the schedule` }]);
+    const input = patch.input && this.checkedInput(process, patch.input);
+    if (input && process.clientOf(input) !== client) {
+      throw problems.invalidRequest([{ field: 'body.input.client', message: `A schedule’s client cannot change (it is ${client})` }]);
+    }
+    const spec = patch.spec && this.temporalSpec(patch.spec, client);
+    try {
+      await handle.update((prev) => {
+        const policies = { overlap: prev.policies.overlap, catchupWindow: prev.policies.catchupWindow, pauseOnFailure: prev.policies.pauseOnFailure };
+        const changed = patch.policies ?? {};
+        return {
+          ...prev,
+          spec: spec ?? prev.spec,
+          action: input ? this.action(process, scheduleId, input) : prev.action,
+          policies: {
+            overlap: changed.overlap ?? policies.overlap,
+            catchupWindow: changed.catchupWindowMs ?? policies.catchupWindow,
+            pauseOnFailure: changed.pauseOnFailure ?? policies.pauseOnFailure,
+          },
+          state: { ...prev.state, ...(patch.note ? { note: patch.note } : {}) },
+        };
+      });
+    } catch (err) {
+      throw specRefused(err);
+    }
+    return this.describe(scheduleId, clients);
+  }
+
+  async pause(scheduleId: string, note: string, clients: readonly string[]): Promise<ScheduleView> {
+    await (await this.owned(scheduleId, clients)).handle.pause(note);
+    return this.describe(scheduleId, clients);
+  }
+
+  async unpause(scheduleId: string, note: string | undefined, clients: readonly string[]): Promise<ScheduleView> {
+    await (await this.owned(scheduleId, clients)).handle.unpause(note ?? 'Unpaused');
+    return this.describe(scheduleId, clients);
+  }
+
+  /** Starts one run now (also when paused), under the schedule's overlap policy unless told otherwise. */
+  async trigger(scheduleId: string, overlap: Overlap | undefined, clients: readonly string[]): Promise<ScheduleOwner> {
+    const { handle, client, process } = await this.owned(scheduleId, clients);
+    await handle.trigger(overlap);
+    return { client, process };
+  }
+
+  /** Takes the runs the spec had in [start, end) as if that time were passing now (also when paused). */
+  async backfill(scheduleId: string, range: BackfillBody, clients: readonly string[]): Promise<ScheduleOwner> {
+    const { handle, client, process } = await this.owned(scheduleId, clients);
+    // Temporal's range includes its end; ours does not, so 00:00–05:00 hourly is five runs.
+    await handle.backfill([{ start: new Date(range.start), end: new Date(Date.parse(range.end) - 1), ...(range.overlap ? { overlap: range.overlap } : {}) }]);
+    return { client, process };
+  }
+
+  /** Deletes the schedule; runs it already started carry on. */
+  async delete(scheduleId: string, clients: readonly string[]): Promise<ScheduleOwner> {
+    const { handle, client, process } = await this.owned(scheduleId, clients);
+    await handle.delete();
+    return { client, process };
+  }
+
+  /** Another client's schedule, or one Tandem did not make, is as unknown as a missing one. */
+  private async owned(scheduleId: string, clients: readonly string[]): Promise<Owned> {
+    const handle = this.temporal.schedule.getHandle(scheduleId);
+    const notFound = problems.scheduleNotFound(`No schedule ${scheduleId}`);
+    const description = await handle.describe().catch((err: unknown) => {
+      throw err instanceof ScheduleNotFoundError ? notFound : err;
+    });
+    const owner = ownerOf(description.memo);
+    if (!owner || !clients.includes(owner.client)) throw notFound;
+    return { handle, description, ...owner };
+  }
+
+  private checkedInput(process: ProcessDefinition, input: unknown): unknown {
+    const parsed = process.input.safeParse(input);
+    if (!parsed.success) {
+      throw problems.invalidRequest(fieldIssues(parsed.error.issues, 'body.input'), `The input does not match the ${process.title} process’s input`);
+    }
+    return parsed.data;
+  }
+
+  private temporalSpec(spec: ScheduleSpecBody, client: string): ScheduleSpec {
+    const holidays: Holiday[] = (spec.holidays ?? []).map((date) => ({ date }));
+    if (spec.holidayCalendar) {
+      const name = spec.holidayCalendar;
+      const dates = calendarDates(this.calendars, client, name);
+      if (!dates) {
+        const known = calendarNames(this.calendars, client);
+        throw problems.invalidRequest([{ field: 'body.spec.holidayCalendar', message: `${client} has no holiday calendar ${name}${known.length ? `; it has ${known.join(', ')}` : ''}` }]);
+      }
+      holidays.push(...dates.map((date) => ({ date, calendar: name })));
+    }
+    return toTemporalSpec(spec, holidays);
+  }
+
+  /** What each firing does: start the process's workflow as a run like any other, found by the same search attributes. */
+  private action(process: ProcessDefinition, scheduleId: string, input: unknown): ScheduleOptionsAction {
+    return {
+      type: 'startWorkflow',
+      workflowType: process.workflowType,
+      taskQueue: ORCHESTRATION_TASK_QUEUE,
+      // Temporal appends the scheduled time, so every run has its own id.
+      workflowId: `${process.name}-sched-${scheduleId}`,
+      args: [input],
+      memo: { process: process.name },
+      typedSearchAttributes: [
+        { key: SA.client, value: process.clientOf(input) },
+        { key: SA.process, value: process.name },
+        { key: SA.businessRef, value: process.businessRefOf(input) },
+      ],
+    };
+  }
+}
+
+/** Temporal refuses a spec it cannot read (a cron field out of range…) with a TypeError. */
+function specRefused(err: unknown): unknown {
+  return err instanceof TypeError ? problems.invalidRequest([{ field: 'body.spec', message: err.message }], 'Temporal refused the schedule’s spec') : err;
+}

@@ -1,0 +1,30 @@
+// The notifier: delivers queued webhooks (BullMQ) to the subscribers' URLs, signed, retried with
+// backoff. Stateless like the Temporal workers: run as many as the delivery load needs; BullMQ
+// hands each job to one of them at a time.
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { createNotifier } from '../notifications/notifier';
+import { DELIVERY_QUEUE } from '../notifications/delivery-options';
+import { webhookMasterKey } from '../notifications/webhook-key';
+
+const config = loadConfig();
+const log = createLogger('notifier', config.logLevel);
+
+const notifier = await createNotifier({
+  redis: config.redis.url,
+  prefix: config.redis.prefix,
+  masterKey: webhookMasterKey(config.webhooks),
+  delivery: { attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs },
+  concurrency: config.webhooks.concurrency,
+  log,
+});
+log.info({ queue: DELIVERY_QUEUE, prefix: config.redis.prefix, concurrency: config.webhooks.concurrency }, 'notifier started');
+
+await new Promise<void>((resolve) => {
+  process.once('SIGINT', resolve);
+  process.once('SIGTERM', resolve);
+});
+// Deliveries in flight finish (at most the 10 s timeout); queued ones wait for the next notifier.
+log.info('notifier stopping');
+await notifier.close();
+log.info('notifier stopped');

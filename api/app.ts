@@ -36,6 +36,8 @@ import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
 import { DeliveryQueue } from '../notifications/delivery-queue';
 import { webhookMasterKey } from '../notifications/webhook-key';
+import { logContext, observabilityRoutes } from './routes/observability';
+import { createApiMetrics } from '../platform/metrics/api-metrics';
 
 export interface ApiDeps {
   temporal: Client;
@@ -48,6 +50,9 @@ export interface ApiDeps {
   auth: { tokens: TokenVerifier; apiKeys: ApiKeys };
   /** Requests per minute per caller (token subject, API key or address). Default 1200. */
   ratePerMinute?: number;
+  /** `/metrics`: bearer token wanted (none: open) and how long readings of Temporal and Redis are
+   *  reused; default from TANDEM_METRICS_TOKEN and TANDEM_METRICS_CACHE_MS. */
+  metrics?: { token?: string; cacheMs?: number };
   /** Webhook subscriptions and deliveries; default: on the index's Redis and prefix, with the configured master key. */
   webhooks?: WebhookRoutesOptions;
 }
@@ -104,6 +109,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   await app.register(problemHandler);
+  // Before authentication, so refused requests on a run or task are logged with its id too.
+  await app.register(logContext);
   const roster = deps.roster ?? Roster.load();
   await app.register(rateLimit, {
     max: deps.ratePerMinute ?? 1200,
@@ -121,10 +128,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(authentication, { ...deps.auth, accessLog });
 
   const runs = new ProcessRuns(deps.temporal);
+  const processes = deps.processes ?? PROCESSES;
+  const metricsSettings = deps.metrics ?? loadConfig().metrics;
+  const metrics = createApiMetrics({
+    temporal: deps.temporal,
+    index: deps.index,
+    processes: processes.map((p) => p.name),
+    clients: roster.operators().flatMap((o) => o.clients),
+    teams: roster.operators().flatMap((o) => o.teams),
+    cacheMs: metricsSettings.cacheMs,
+    log: deps.logger || undefined,
+  });
   await app.register(healthRoutes);
-  await app.register(processRoutes, { processes: deps.processes ?? PROCESSES, runs });
+  await app.register(observabilityRoutes, { temporal: deps.temporal, redis: deps.index.redis, metrics: metrics.registry, metricsToken: metricsSettings.token });
+  await app.register(processRoutes, { processes, runs });
   await app.register(runRoutes, { runs });
-  const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined);
+  const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined, metrics.tasks);
   const feed = new TaskFeed(deps.index);
   const keeper = new InboxKeeper(deps.temporal, deps.index, (report) => app.log.info({ report }, 'inbox index rebuilt from Temporal'));
   app.addHook('onClose', () => feed.close());

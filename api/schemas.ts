@@ -30,6 +30,10 @@ export const TaskView = z.object({
   comments: z.array(z.object({ by: z.string(), at: Iso, text: z.string() })),
   escalated: z.object({ by: z.string(), at: Iso, reason: z.string(), fromTeam: z.string() }).optional(),
   events: z.array(z.object({ at: Iso, by: z.string(), event: z.string(), note: z.string().optional() })),
+  sla: z
+    .object({ dueAt: Iso, breachedAt: Iso.optional(), fired: z.array(z.object({ rung: z.number().int(), action: z.string(), at: Iso })) })
+    .optional()
+    .describe('The task’s service level: due time, breach, escalation rungs fired'),
   version: z.number().int(),
   decision: z
     .object({ action: z.string(), data: z.unknown(), decidedBy: DecidedBy, decidedAt: Iso, updateId: z.string() })
@@ -72,7 +76,7 @@ export const RunDetail = z.object({
   waitingOn: WaitingOn.optional(),
   startedAt: Iso,
   closedAt: Iso.optional(),
-  sla: z.object({ dueAt: Iso, remainingMs: z.number(), breached: z.boolean() }).optional(),
+  sla: z.object({ dueAt: Iso, remainingMs: z.number(), breached: z.boolean(), breachedAt: Iso.optional() }).optional(),
   steps: z.array(
     z.object({ step: z.string(), startedAt: Iso, endedAt: Iso.optional(), result: z.string().optional(), note: z.string().optional() }),
   ),

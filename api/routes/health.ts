@@ -1,10 +1,7 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { liveness, livenessSchema } from './observability';
 
+/** The original liveness path, kept as an alias of GET /health/live for existing probes. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/health',
-    { config: { auth: 'public' }, schema: { summary: 'Liveness', tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } } },
-    async () => ({ status: 'ok' as const }),
-  );
+  app.get('/health', { config: { auth: 'public' }, schema: { summary: 'Liveness (alias of /health/live)', ...livenessSchema } }, liveness);
 };

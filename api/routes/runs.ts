@@ -38,6 +38,7 @@ export function runDetail(snapshot: RunSnapshot, nowMs: number): z.infer<typeof 
     dueAt: view.sla.dueAt,
     remainingMs: Date.parse(view.sla.dueAt) - (d.closeTime?.getTime() ?? nowMs),
     breached: Date.parse(view.sla.dueAt) < (d.closeTime?.getTime() ?? nowMs),
+    ...(view.sla.breachedAt ? { breachedAt: view.sla.breachedAt } : {}),
   };
   return {
     runId: d.workflowId,

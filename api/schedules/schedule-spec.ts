@@ -10,12 +10,12 @@ const CRON_MARK = 'tandem:cron ';
 type Loose<T> = T | { start: T; end?: T; step?: number };
 type Field<T> = '*' | Loose<T> | Array<Loose<T>>;
 
-function toRange<T>(value: Loose<T>): T | Range<T> {
+function toRange<T extends string | number>(value: Loose<T>): T | Range<T> {
   if (typeof value !== 'object' || value === null) return value;
   return { start: value.start, end: value.end ?? value.start, step: value.step ?? 1 };
 }
 
-function toField<T>(field: Field<T> | undefined): '*' | T | Range<T> | Array<T | Range<T>> | undefined {
+function toField<T extends string | number>(field: Field<T> | undefined): '*' | T | Range<T> | Array<T | Range<T>> | undefined {
   if (field === undefined || field === '*') return field;
   return Array.isArray(field) ? field.map(toRange) : toRange(field);
 }
@@ -57,7 +57,7 @@ export function formatDuration(ms: number): string {
   return `${Math.max(1, Math.round(ms / size))}${unit}`;
 }
 
-function fromField<T>(ranges: Range<T>[], whole?: [T, T]): Field<T> {
+function fromField<T extends string | number>(ranges: Range<T>[], whole?: [T, T]): Field<T> {
   if (ranges.length === 0) return '*';
   const loose = ranges.map((r): Loose<T> => (r.start === r.end ? r.start : r.step > 1 ? r : { start: r.start, end: r.end }));
   const only = ranges[0]!;

@@ -1,0 +1,114 @@
+// What the API fuzzer (scripts/fuzz-api.sh) found, kept fixed: every error the server gives is
+// application/problem+json, also those Fastify and Node produce before any route runs (malformed
+// URLs, over-long path parameters, unreadable requests), a known path with another method is 405
+// with Allow, and the OpenAPI document says what the routes really do.
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { buildApp } from '../../api/app';
+import { openApiDocument } from '../../api/openapi';
+import type { TaskIndex } from '../../inbox/task-index';
+import { bearer, testAuth } from '../support/auth';
+
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  // None of these requests reaches Temporal or Redis.
+  app = await buildApp({ temporal: {} as Client, index: {} as TaskIndex, auth: testAuth() });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+function expectProblem(res: LightMyRequestResponse, status: number, type?: string) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = res.json();
+  expect(body).toMatchObject({ status, title: expect.any(String), type: type ?? expect.any(String) });
+  return body;
+}
+
+/** One raw request on a socket; the server's whole answer. */
+function rawRequest(data: string): Promise<{ status: number; contentType?: string; body: string }> {
+  const { port } = app.server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined); // the server closes the connection after its answer
+    socket.on('close', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      const status = Number(head.split(' ')[1]);
+      if (!status) return reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
+      resolve({ status, contentType: /^content-type:\s*(.+)$/im.exec(head)?.[1], body });
+    });
+    socket.write(data);
+  });
+}
+
+describe('methods', () => {
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const options = await app.inject({ method: 'OPTIONS', url: '/processes' });
+    expectProblem(options, 405, 'urn:tandem:problem:method-not-allowed');
+    expect(options.headers.allow).toBe('GET, HEAD');
+    expect((await app.inject({ method: 'DELETE', url: '/me' })).headers.allow).toBe('GET, HEAD');
+    const put = await app.inject({ method: 'PUT', url: '/tasks/run-1.t1/complete', payload: {} });
+    expectProblem(put, 405);
+    expect(put.headers.allow).toBe('POST');
+  });
+
+  it('lists the methods of a static path, not of a parametric one that also matches it', async () => {
+    // GET /tasks/{taskId} would match /tasks/bulk-complete; the resource only takes POST.
+    const res = await app.inject({ method: 'OPTIONS', url: '/tasks/bulk-complete' });
+    expectProblem(res, 405);
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('still answers 404 for an unknown path', async () => {
+    expectProblem(await app.inject({ method: 'DELETE', url: '/nowhere' }), 404, 'urn:tandem:problem:not-found');
+  });
+});
+
+describe('URLs', () => {
+  it('answers a malformed percent-encoding with problem+json', async () => {
+    expectProblem(await app.inject({ method: 'GET', url: '/runs/%zz' }), 400, 'urn:tandem:problem:FST_ERR_BAD_URL');
+  });
+
+  it('validates path parameters up to their documented maxLength (no 414 below it)', async () => {
+    const res = await app.inject({ method: 'GET', url: `/runs/${'a'.repeat(201)}`, headers: await bearer('sam.rivera') });
+    const body = expectProblem(res, 400, 'urn:tandem:problem:invalid-request');
+    expect(body.field).toBe('params.runId');
+  });
+
+  it('answers a path parameter over the router limit with a problem+json 414', async () => {
+    expectProblem(await app.inject({ method: 'GET', url: `/runs/${'a'.repeat(300)}` }), 414, 'urn:tandem:problem:FST_ERR_MAX_PARAM_LENGTH');
+  });
+});
+
+describe('requests Node cannot read', () => {
+  it.each([
+    ['headers over 16 KiB', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['a garbage request line', 'HELLO\r\n\r\n', 400],
+    ['an invalid Content-Length', 'POST /processes/manual-task/runs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 400],
+    ['HTTP/1.1 without Host', 'GET /health HTTP/1.1\r\n\r\n', 400],
+  ])('answers %s with problem+json', async (_name, request, status) => {
+    const res = await rawRequest(request);
+    expect(res.status).toBe(status);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.body)).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('says /health needs no credentials and documents the event stream and its errors', async () => {
+    const doc = (await openApiDocument()) as { paths: Record<string, Record<string, any>> };
+    expect(doc.paths['/health']!.get.security).toEqual([]);
+    const events = doc.paths['/teams/{team}/events']!.get.responses;
+    expect(events['200'].content).toHaveProperty(['text/event-stream']);
+    expect(events['4XX'].content).toHaveProperty(['application/problem+json']);
+  });
+});

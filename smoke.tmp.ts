@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+import { buildApp } from './api/app';
+import { TaskIndex } from './inbox/task-index';
+import { loadConfig } from './platform/config';
+import { connectClient } from './platform/temporal';
+import { bearer, testAuth } from './test/support/auth';
+const env: Record<string,string> = {};
+for (const l of (await import('node:child_process')).execSync('TANDEM_PROFILE=schedules-dev bash scripts/stack.sh env').toString().split('\n')) { const i = l.indexOf('='); if (i > 0) env[l.slice(0, i)] = l.slice(i + 1); }
+const { client, close } = await connectClient(loadConfig({ ...process.env, ...env }));
+const redis = new Redis(env.REDIS_URL!);
+const app = await buildApp({ temporal: client, index: new TaskIndex(redis, { prefix: 'smoke' }), auth: testAuth() });
+const nina = await bearer('nina.berg');
+const r = async (method: string, url: string, payload?: object) => { const res = await app.inject({ method: method as 'GET', url, headers: nina, ...(payload ? { payload } : {}) }); console.log(method, url, res.statusCode, res.body.slice(0, 3000)); return res; };
+const id = 'smoke-' + Date.now();
+await r('POST', '/schedules', { scheduleId: id, process: 'claim-review', input: { client: 'acme-health', claimRef: 'CLM-1002' }, spec: { cron: ['0 6 * * MON-FRI', '@daily'], calendars: [{ hour: 7, minute: [0, 30], dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' } }], intervals: [{ every: '90m' }], timezone: 'America/New_York', holidays: ['2026-11-24'], holidayCalendar: 'us-federal', jitterMs: 1000 }, paused: true, note: 'made by smoke' });
+await r('POST', '/schedules', { process: 'claim-review', input: { client: 'acme-health', claimRef: 'WRONG' }, spec: { cron: ['0 6 * * *'], timezone: 'Mars/Base' }, policies: { catchupWindowMs: 10 } });
+await r('POST', '/schedules', { process: 'claim-review', input: { client: 'acme-health', claimRef: 'CLM-1002' }, spec: { cron: ['0 99 * * *'], timezone: 'UTC' } });
+await r('POST', '/schedules', { process: 'claim-review', input: { client: 'acme-health', claimRef: 'CLM-1002' }, spec: { timezone: 'UTC' } });
+await r('PATCH', '/schedules/' + id, { spec: { cron: ['0 5 * * *'], timezone: 'Asia/Tokyo' }, policies: { overlap: 'ALLOW_ALL' }, note: 'patched' });
+await r('POST', '/schedules/' + id + '/unpause', {});
+await r('POST', '/schedules/' + id + '/pause', { note: 'hold' });
+await new Promise(res => setTimeout(res, 1500));
+await r('GET', '/schedules');
+await r('DELETE', '/schedules/' + id);
+await app.close(); await redis.quit(); await close();

@@ -59,7 +59,7 @@ export class TaskDesk {
     const result = await this.update(m.completeTaskUpdate, { taskId, actor, ...decision }, updateId);
     if (result.replayed) return result;
     const before = await this.index.get(taskId).catch(() => null);
-    this.metrics?.decided(before, result);
+    await this.metrics?.decided(before, result, idempotencyKey ? updateId : undefined);
     // Drop it from every inbox now, not when the run's own index update lands.
     await this.mirror({ ...before, taskId, team: result.team, version: result.version, status: 'completed' } as HumanTaskView);
     return result;

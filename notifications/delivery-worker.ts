@@ -10,6 +10,7 @@ import type { AttemptRecord, DeliveryJob, DeliveryJobData, DeliveryResult } from
 import { ReceiverRefused, ReceiverUnreachable } from './delivery-errors';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, deriveSecret, signatureOf } from './signing';
 import type { WebhookSubscriptions } from './subscriptions';
+import type { WebhookMetrics } from '../platform/metrics/webhook-metrics';
 
 export interface DeliveryWorkerOptions {
   /** The installation's Redis prefix (the queue's keys live under it). */
@@ -23,6 +24,8 @@ export interface DeliveryWorkerOptions {
   /** Start taking jobs at once. Default true. */
   autorun?: boolean;
   log?: Logger;
+  /** Counts each attempt by event type and outcome, and times the receiver's answer. */
+  metrics?: Pick<WebhookMetrics, 'attempted'>;
 }
 
 const USER_AGENT = 'Tandem-Webhooks/1';
@@ -84,6 +87,11 @@ export class WebhookDeliveryWorker {
       [SIGNATURE_HEADER]: signatureOf(deriveSecret(this.options.masterKey, subscription.id), timestamp, body),
     };
     const attempt = job.attemptsMade + 1;
+    const started = performance.now();
+    const observe = (delivered: boolean) => {
+      const outcome = delivered ? 'delivered' : attempt >= (job.opts.attempts ?? 1) ? 'dead_lettered' : 'retrying';
+      this.options.metrics?.attempted(job.data.event.type, outcome, (performance.now() - started) / 1000);
+    };
     let response: Response;
     try {
       const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -96,13 +104,16 @@ export class WebhookDeliveryWorker {
         signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
     } catch (err) {
+      observe(false);
       const error = new ReceiverUnreachable(unreachableReason(err, this.timeoutMs));
       await this.record(job, { attempt, at: new Date().toISOString(), error: error.message });
       throw error;
     }
     await response.body?.cancel().catch(() => undefined);
+    const delivered = response.status >= 200 && response.status <= 299;
+    observe(delivered);
     await this.record(job, { attempt, at: new Date().toISOString(), status: response.status });
-    if (response.status < 200 || response.status > 299) throw new ReceiverRefused(response.status);
+    if (!delivered) throw new ReceiverRefused(response.status);
     return { outcome: 'delivered', status: response.status };
   }
 

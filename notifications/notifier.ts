@@ -9,6 +9,7 @@ import type { DeliveryOptions } from './delivery-options';
 import { DeliveryQueue } from './delivery-queue';
 import { WebhookDeliveryWorker } from './delivery-worker';
 import { WebhookSubscriptions } from './subscriptions';
+import type { WebhookMetrics } from '../platform/metrics/webhook-metrics';
 
 export interface NotifierOptions {
   /** A Redis URL (the notifier opens and closes its own connections), or a connection to share
@@ -25,6 +26,8 @@ export interface NotifierOptions {
   /** Per attempt, in ms. Default 10 000. */
   timeoutMs?: number;
   log?: Logger;
+  /** Where each attempt is counted (tandem_webhook_deliveries_total and its duration). */
+  metrics?: Pick<WebhookMetrics, 'attempted'>;
 }
 
 export interface Notifier {
@@ -53,6 +56,7 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     log: options.log,
+    metrics: options.metrics,
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, locally: the stack (Temporal, Redis, sandbox claims app), the orchestration worker,
-# the bot worker and the API; then it starts one claim-review run and shows how to finish it.
+# the bot worker, the notifier (webhooks) and the API; then it starts one claim-review run and shows
+# how to finish it.
 #   bash scripts/demo.sh            runs in the foreground; Ctrl-C stops everything it started
 #   bash scripts/demo.sh --detach   leaves it all running; 'npm run stack stop' stops it
 # TANDEM_DEMO_KEY sets the run's Idempotency-Key (default demo-YYYYMMDD-HHMMSS: a new run each time).
@@ -14,14 +15,14 @@ detach=0
 for arg in "$@"; do
   case $arg in
     --detach) detach=1 ;;
-    -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) die "unknown argument '$arg' (usage: bash scripts/demo.sh [--detach])" ;;
   esac
 done
 
 require_tsx
 missing=()
-for f in workers/orchestration.ts workers/bot.ts api/server.ts; do [[ -f $f ]] || missing+=("$f"); done
+for f in workers/orchestration.ts workers/bot.ts workers/notifier.ts api/server.ts; do [[ -f $f ]] || missing+=("$f"); done
 if ((${#missing[@]} > 0)); then
   die "cannot run the demo: ${missing[*]} not written yet in this checkout. The stack alone runs with 'npm run stack start'."
 fi
@@ -63,6 +64,7 @@ TANDEM_DIE_HINT="logs: $TANDEM_LOG_DIR/"
 if ! proc_pid api >/dev/null; then require_free_ports api TANDEM_API_PORT; fi
 start_bg orchestration-worker "$TSX" workers/orchestration.ts
 start_bg bot-worker "$TSX" workers/bot.ts
+start_bg notifier "$TSX" workers/notifier.ts
 start_bg api "$TSX" api/server.ts
 
 say "waiting for the API on $TANDEM_API_URL/health"

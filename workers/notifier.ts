@@ -6,9 +6,17 @@ import { createLogger } from '../platform/logger';
 import { createNotifier } from '../notifications/notifier';
 import { DELIVERY_QUEUE } from '../notifications/delivery-options';
 import { webhookMasterKey } from '../notifications/webhook-key';
+import { createRegistry } from '../platform/metrics/registry';
+import { WebhookMetrics } from '../platform/metrics/webhook-metrics';
+import { serveMetrics } from '../platform/metrics/server';
 
 const config = loadConfig();
 const log = createLogger('notifier', config.logLevel);
+
+const registry = createRegistry();
+// TANDEM_NOTIFIER_METRICS_PORT unset: no endpoint (several notifiers on one host need a port each).
+const { notifierPort, host, token } = config.metrics;
+const metricsServer = notifierPort === undefined ? undefined : await serveMetrics({ registry, port: notifierPort, host, token, log });
 
 const notifier = await createNotifier({
   redis: config.redis.url,
@@ -17,6 +25,7 @@ const notifier = await createNotifier({
   delivery: { attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs },
   concurrency: config.webhooks.concurrency,
   log,
+  metrics: new WebhookMetrics(registry),
 });
 log.info({ queue: DELIVERY_QUEUE, prefix: config.redis.prefix, concurrency: config.webhooks.concurrency }, 'notifier started');
 
@@ -27,4 +36,5 @@ await new Promise<void>((resolve) => {
 // Deliveries in flight finish (at most the 10 s timeout); queued ones wait for the next notifier.
 log.info('notifier stopping');
 await notifier.close();
+await metricsServer?.close();
 log.info('notifier stopped');

@@ -46,6 +46,7 @@ export const problemHandler = fp(async (app) => {
     // The server lets HTTP/1.1 requests without Host through (requireHostHeader: false, in app.ts)
     // so that refusing them is a problem+json like every other error.
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      reply.header('connection', 'close');
       throw new ProblemError({ type: 'urn:tandem:problem:missing-host', title: 'Bad request', status: 400, detail: 'An HTTP/1.1 request needs a Host header' });
     }
     if (request.routeOptions.url) return;

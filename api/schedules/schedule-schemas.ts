@@ -23,6 +23,8 @@ export function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+/** Intl reads zone names in any case; Temporal's server (Go) only in their canonical spelling. */
+export const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
 export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'Not an IANA time zone, e.g. America/New_York').describe('IANA time zone the spec is read in');
 
 const CRON = /^(@(yearly|monthly|weekly|daily|hourly)|[0-9A-Za-z*,/?-]+( [0-9A-Za-z*,/?-]+){4,6})$/;
@@ -151,14 +153,14 @@ export const ScheduleView = z.object({
   policies: z.object({ overlap: OverlapPolicy, catchupWindowMs: z.number(), pauseOnFailure: z.boolean() }),
   paused: z.boolean(),
   note: z.string().optional(),
-  nextRunTimes: z.array(Iso),
+  nextRunTimes: z.array(Iso).describe('The next times the spec gives, jitter included (listed while paused too)'),
   recentRuns: z.array(ScheduledRun).describe('The latest runs it started, oldest first, each with its current status'),
   stats: z.object({
     runsStarted: z.number().int(),
-    skippedOverlap: z.number().int().describe('Runs not started because one was still running'),
+    skippedOverlap: z.number().int().describe('Runs not started because one was still running (SKIP; BUFFER_ONE beyond the one it holds)'),
     missedCatchupWindow: z.number().int().describe('Runs not started because Temporal was down for longer than the catch-up window'),
     buffered: z.number().int().describe('Runs waiting for the running one to finish (BUFFER_ONE / BUFFER_ALL / CANCEL_OTHER)'),
-    bufferDropped: z.number().int(),
+    bufferDropped: z.number().int().describe('Runs dropped because the buffer was full (Temporal’s limit for BUFFER_ALL)'),
   }),
   createdAt: Iso,
   updatedAt: Iso.optional(),

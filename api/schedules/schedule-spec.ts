@@ -3,7 +3,7 @@
 // comes back as written; holidays come back from their skip entries the same way.
 import type { CalendarSpec, CalendarSpecDescription, Range, ScheduleSpec, ScheduleSpecDescription } from '@temporalio/client';
 import { holidaySkips, holidaysOf, type Holiday } from './holiday-calendars';
-import type { ScheduleSpecBody } from './schedule-schemas';
+import { canonicalTimeZone, type ScheduleSpecBody } from './schedule-schemas';
 
 const CRON_MARK = 'tandem:cron ';
 
@@ -42,7 +42,7 @@ export function toTemporalSpec(spec: ScheduleSpecBody, holidays: readonly Holida
     calendars: spec.calendars?.map(toCalendar),
     intervals: spec.intervals?.map(({ every, offset }) => ({ every, ...(offset ? { offset } : {}) })),
     skip: holidaySkips(holidays),
-    timezone: spec.timezone,
+    timezone: canonicalTimeZone(spec.timezone),
     jitter: spec.jitterMs,
     startAt: spec.startAt ? new Date(spec.startAt) : undefined,
     endAt: spec.endAt ? new Date(spec.endAt) : undefined,

@@ -4,12 +4,16 @@
 // tandem_metrics_source_up, so the other metrics are still served.
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import { CachedReading } from './cached-reading';
 import { createRegistry, tandemGauge, type Registry } from './registry';
 import { RunCounts, type RunCount } from './run-counts';
 import { TaskMetrics } from './task-metrics';
 
 export interface TeamQueues {
+  /** The index's Redis and key prefix: also where decisions already counted are remembered. */
+  redis: Redis;
+  prefix: string;
   teams(): Promise<string[]>;
   teamStats(team: string, now: number): Promise<{ open: number; claimed: number; overdue: number }>;
 }
@@ -106,7 +110,10 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
   queueGauge('tandem_tasks_claimed', 'Human tasks of the team held by an operator under a lease, not decided yet', (r) => r.claimed);
   queueGauge('tandem_tasks_overdue', 'Human tasks of the team, open or claimed, whose due time has passed', (r) => r.overdue);
 
-  return { registry, tasks: new TaskMetrics(registry) };
+  // A day is far beyond Temporal's window for answering a repeated Update from its first result.
+  const firstSight = async (updateId: string) =>
+    (await options.index.redis.set(`${options.index.prefix}:metrics:decided:${updateId}`, '1', 'PX', 86_400_000, 'NX')) === 'OK';
+  return { registry, tasks: new TaskMetrics(registry, firstSight) };
 }
 
 function totals(rows: RunCount[]): Map<{ process: string; client: string }, number> {

@@ -28,7 +28,7 @@ const STATUSES: Record<string, string | undefined> = {
 
 export const OTHER_CLIENT = 'other';
 const LEARN_LIMIT = 100;
-const QUERY_DEADLINE_MS = 5_000;
+const QUERY_DEADLINE_MS = 3_000;
 const TANDEM_CLIENT = defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD);
 /** Names go into visibility queries: only plain identifiers (client and process ids are). */
 const SAFE = /^[\w.-]+$/;

@@ -18,7 +18,13 @@ export class TaskMetrics {
   private readonly handle;
   private readonly decisions;
 
-  constructor(registry: Registry) {
+  /** `firstSight(updateId)` answers true only the first time any API instance asks about an
+   *  Update id: Temporal answers a repeated Update (same Idempotency-Key) with the first result,
+   *  which must not be counted again. */
+  constructor(
+    registry: Registry,
+    private readonly firstSight?: (updateId: string) => Promise<boolean>,
+  ) {
     this.wait = tandemHistogram(registry, {
       name: 'tandem_task_wait_seconds',
       help: 'Time a human task waited before an operator took it: opened → first claim (or → the decision, when decided without a claim)',
@@ -39,9 +45,11 @@ export class TaskMetrics {
   }
 
   /** A decision was recorded; `task` is the task as it was just before (the index's copy), null
-   *  when unknown (Redis down), which still counts the decision but times nothing. */
-  decided(task: HumanTaskView | null, result: CompleteTaskResult): void {
+   *  when unknown (Redis down), which still counts the decision but times nothing. `updateId`:
+   *  when the caller's Idempotency-Key made it repeatable. Never throws. */
+  async decided(task: HumanTaskView | null, result: CompleteTaskResult, updateId?: string): Promise<void> {
     if (result.replayed) return;
+    if (updateId && this.firstSight && !(await this.firstSight(updateId).catch(() => true))) return;
     const labels = { process: task?.process ?? UNKNOWN, team: result.team };
     this.decisions.inc({ ...labels, action: result.action });
     if (!task) return;

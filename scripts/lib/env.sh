@@ -95,7 +95,7 @@ tandem_print_env() {
 
 # Processes of the local stack (stack.sh) and of the app on top of it (demo.sh), by pid-file name.
 TANDEM_STACK_PROCS=(temporal redis sandbox-claims)
-TANDEM_APP_PROCS=(orchestration-worker bot-worker api)
+TANDEM_APP_PROCS=(orchestration-worker bot-worker notifier api)
 
 # Our own tools, from this checkout.
 TSX="$TANDEM_ROOT/node_modules/.bin/tsx"

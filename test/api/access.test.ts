@@ -9,7 +9,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
-import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, PAYLOAD_READERS, RUN_STARTERS, TASK_SUPERVISORS, TASK_WORKERS } from '../../api/auth/route-roles';
+import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, PAYLOAD_READERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
@@ -27,7 +27,7 @@ const BY_ROLE: Record<Role, string> = {
 };
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** OpenAPI path, e.g. /tasks/{taskId}/claim */
   path: string;
   url: string;
@@ -39,6 +39,9 @@ interface Route {
 
 const TASK = 'claim-review-nothing-here.t1';
 const RUN = 'claim-review-nothing-here';
+const SCHEDULE = 'no-such-schedule';
+const WEBHOOK = 'whs_nothingHere00000';
+const DELIVERY = `${WEBHOOK}.${'0'.repeat(32)}`;
 const task = (suffix: string, roles: readonly Role[], body: object = {}): Route => ({
   method: 'POST',
   path: `/tasks/{taskId}/${suffix}`,
@@ -49,6 +52,10 @@ const task = (suffix: string, roles: readonly Role[], body: object = {}): Route 
 
 const ROUTES: Route[] = [
   { method: 'GET', path: '/health', url: '/health', roles: 'public' },
+  { method: 'GET', path: '/health/live', url: '/health/live', roles: 'public' },
+  { method: 'GET', path: '/health/ready', url: '/health/ready', roles: 'public' },
+  // Public for scrapers; TANDEM_METRICS_TOKEN adds a bearer check of its own (test/api/metrics.test.ts).
+  { method: 'GET', path: '/metrics', url: '/metrics', roles: 'public' },
   { method: 'GET', path: '/processes', url: '/processes', roles: ANYONE },
   { method: 'POST', path: '/processes/claim-review/runs', url: '/processes/claim-review/runs', roles: RUN_STARTERS, body: {} },
   { method: 'POST', path: '/processes/manual-task/runs', url: '/processes/manual-task/runs', roles: RUN_STARTERS, body: {} },
@@ -74,6 +81,22 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/artifacts/{runId}/{file}', url: `/artifacts/${RUN}/shot.png`, roles: ARTIFACT_READERS },
   { method: 'POST', path: '/codec/decode', url: '/codec/decode', roles: PAYLOAD_READERS, body: { payloads: [] } },
   { method: 'POST', path: '/codec/encode', url: '/codec/encode', roles: PAYLOAD_READERS, body: { payloads: [] } },
+  { method: 'POST', path: '/webhooks/subscriptions', url: '/webhooks/subscriptions', roles: WEBHOOK_MANAGERS, body: {} },
+  { method: 'GET', path: '/webhooks/subscriptions', url: '/webhooks/subscriptions', roles: WEBHOOK_MANAGERS },
+  { method: 'GET', path: '/webhooks/subscriptions/{id}', url: `/webhooks/subscriptions/${WEBHOOK}`, roles: WEBHOOK_MANAGERS },
+  { method: 'DELETE', path: '/webhooks/subscriptions/{id}', url: `/webhooks/subscriptions/${WEBHOOK}`, roles: WEBHOOK_MANAGERS },
+  { method: 'GET', path: '/webhooks/deliveries', url: '/webhooks/deliveries?state=failed', roles: WEBHOOK_MANAGERS },
+  { method: 'GET', path: '/webhooks/deliveries/{id}', url: `/webhooks/deliveries/${DELIVERY}`, roles: WEBHOOK_MANAGERS },
+  { method: 'POST', path: '/webhooks/deliveries/{id}/redrive', url: `/webhooks/deliveries/${DELIVERY}/redrive`, roles: WEBHOOK_MANAGERS },
+  { method: 'POST', path: '/schedules', url: '/schedules', roles: SCHEDULE_MANAGERS, body: {} },
+  { method: 'GET', path: '/schedules', url: '/schedules', roles: SCHEDULE_MANAGERS },
+  { method: 'GET', path: '/schedules/{scheduleId}', url: `/schedules/${SCHEDULE}`, roles: SCHEDULE_MANAGERS },
+  { method: 'PATCH', path: '/schedules/{scheduleId}', url: `/schedules/${SCHEDULE}`, roles: SCHEDULE_MANAGERS, body: { note: 'x' } },
+  { method: 'DELETE', path: '/schedules/{scheduleId}', url: `/schedules/${SCHEDULE}`, roles: SCHEDULE_MANAGERS },
+  { method: 'POST', path: '/schedules/{scheduleId}/pause', url: `/schedules/${SCHEDULE}/pause`, roles: SCHEDULE_MANAGERS, body: { note: 'x' } },
+  { method: 'POST', path: '/schedules/{scheduleId}/unpause', url: `/schedules/${SCHEDULE}/unpause`, roles: SCHEDULE_MANAGERS, body: {} },
+  { method: 'POST', path: '/schedules/{scheduleId}/trigger', url: `/schedules/${SCHEDULE}/trigger`, roles: SCHEDULE_MANAGERS, body: {} },
+  { method: 'POST', path: '/schedules/{scheduleId}/backfill', url: `/schedules/${SCHEDULE}/backfill`, roles: SCHEDULE_MANAGERS, body: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' } },
 ];
 
 let app: FastifyInstance;

@@ -38,14 +38,24 @@ function rawRequest(data: string): Promise<{ status: number; contentType?: strin
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
-    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-    socket.on('error', () => undefined); // the server closes the connection after its answer
-    socket.on('close', () => {
+    const answer = () => {
       const [head = '', body = ''] = text.split('\r\n\r\n');
+      return { head, body, length: Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? NaN) };
+    };
+    const done = () => {
+      socket.destroy();
+      const { head, body } = answer();
       const status = Number(head.split(' ')[1]);
       if (!status) return reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
-      resolve({ status, contentType: /^content-type:\s*(.+)$/im.exec(head)?.[1], body });
+      resolve({ status, contentType: /^content-type:\s*(.+)$/im.exec(head)?.[1]?.trim(), body });
+    };
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      const { body, length } = answer();
+      if (Buffer.byteLength(body, 'latin1') >= length) done();
     });
+    socket.on('error', () => undefined); // the server may close the connection after its answer
+    socket.on('close', done);
     socket.write(data);
   });
 }

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createNotifier, type Notifier } from '../../notifications/notifier';
 import { deriveSecret, verifySignature } from '../../notifications/signing';
+import type { WebhookSubscription } from '../../notifications/subscriptions';
 import type { EventType, TandemEvent } from '../../workflows/engine/events';
 import { eventually, stackEnv, uniqueId } from '../support/temporal';
 import { Receiver } from './receiver';
@@ -12,6 +13,7 @@ import { Receiver } from './receiver';
 const masterKey = randomBytes(32).toString('base64url');
 let notifier: Notifier;
 const receivers: Receiver[] = [];
+const subscribed: WebhookSubscription[] = [];
 
 beforeAll(async () => {
   // Small delays: attempts 100 ms, 200 ms, 400 ms… apart, no jitter, so the tests are quick and predictable.
@@ -27,6 +29,8 @@ afterAll(async () => {
   await notifier?.close();
 });
 afterEach(async () => {
+  // Each test's subscriptions go with it: a later event must not reach an earlier test's closed receiver.
+  await Promise.all(subscribed.splice(0).map((s) => notifier.subscriptions.remove(s)));
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 
@@ -41,8 +45,11 @@ function event(type: EventType = 'task.sla-breached', client = 'acme-health'): T
   return { id: `${runId}:${type}:${runId}.t1:0`, type, client, process: 'claim-review', runId, taskId: `${runId}.t1`, at: new Date().toISOString(), data: { team: 'claims-review', dueAt: '2030-01-01T06:00:00.000Z' } };
 }
 
-const subscribe = (url: string, eventTypes: EventType[] = ['task.sla-breached', 'run.sla-breached'], client = 'acme-health') =>
-  notifier.subscriptions.create({ client, url, eventTypes }, 'test');
+async function subscribe(url: string, eventTypes: EventType[] = ['task.sla-breached', 'run.sla-breached'], client = 'acme-health'): Promise<WebhookSubscription> {
+  const subscription = await notifier.subscriptions.create({ client, url, eventTypes }, 'test');
+  subscribed.push(subscription);
+  return subscription;
+}
 
 /** Waits past a few retry delays, so a second delivery would have shown up. */
 const settle = () => new Promise((r) => setTimeout(r, 800));
@@ -125,13 +132,13 @@ describe('webhook delivery', () => {
   it('dead-letters a delivery whose receiver never recovers, and delivers it once when re-driven', async () => {
     const r = await receiver();
     r.answer = () => 500;
-    await subscribe(r.url());
+    const subscription = await subscribe(r.url());
     const e = event();
     await notifier.activities.emitEvent(e);
 
     const dead = await eventually(async () => {
       const { deliveries } = await notifier.queue.list({ state: 'failed', clients: ['acme-health'], limit: 200 });
-      return deliveries.find((d) => d.event.id === e.id);
+      return deliveries.find((d) => d.event.id === e.id && d.subscriptionId === subscription.id);
     }, 'the dead letter');
     expect(dead).toMatchObject({ attemptsMade: 6, maxAttempts: 6, lastError: 'receiver answered HTTP 500', client: 'acme-health' });
     expect(r.received()).toHaveLength(6);

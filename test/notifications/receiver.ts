@@ -16,6 +16,8 @@ export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   /** The status to answer the n-th request (from 1) with. Default: always 200. */
   answer: (n: number, request: { path: string }) => number = () => 200;
+  /** How long to wait before answering (a slow receiver). */
+  delayMs = 0;
   private server?: Server;
 
   private constructor(readonly port: number) {}
@@ -53,7 +55,7 @@ export class Receiver {
         const path = req.url ?? '/';
         const status = this.answer(this.received(path).length + 1, { path });
         this.requests.push({ path, headers: req.headers, body, status, at: Date.now() });
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');
+        setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now'), this.delayMs);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));

@@ -8,7 +8,7 @@ import { bearer } from '../support/auth';
 import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
 import { sandbox, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
-import { eventually, stackEnv, uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 let api: TestApi;
 let workers: WorkerProcess[] = [];

@@ -112,6 +112,7 @@ export class DeliveryQueue {
     const { state, clients, limit, scanLimit = 5000 } = filter;
     const page = 200;
     const deliveries: DeliveryView[] = [];
+    if (clients.length === 0) return { deliveries, truncated: false };
     for (let start = 0; start < scanLimit; start += page) {
       const jobs = await this.bull.getJobs([state as JobType], start, start + page - 1, false);
       for (const job of jobs) {

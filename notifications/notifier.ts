@@ -9,6 +9,7 @@ import type { DeliveryOptions } from './delivery-options';
 import { DeliveryQueue } from './delivery-queue';
 import { WebhookDeliveryWorker } from './delivery-worker';
 import { WebhookSubscriptions } from './subscriptions';
+import { deriveSecret } from './signing';
 import type { WebhookMetrics } from '../platform/metrics/webhook-metrics';
 
 export interface NotifierOptions {
@@ -36,6 +37,8 @@ export interface Notifier {
   worker: WebhookDeliveryWorker;
   /** emitEvent, for an orchestration worker in the same process (tests). */
   activities: NotificationActivities;
+  /** A subscription's signing secret, as the API showed it at creation (tests verify with it). */
+  secretOf(subscriptionId: string): string;
   /** Waits for deliveries in flight, then closes everything it opened. Idempotent. */
   close(): Promise<void>;
 }
@@ -76,5 +79,12 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
     await close();
     throw err;
   }
-  return { subscriptions, queue, worker, activities: createNotificationActivities({ subscriptions, deliveries: queue }), close };
+  return {
+    subscriptions,
+    queue,
+    worker,
+    activities: createNotificationActivities({ subscriptions, deliveries: queue }),
+    secretOf: (subscriptionId) => deriveSecret(options.masterKey, subscriptionId),
+    close,
+  };
 }

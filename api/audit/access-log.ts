@@ -36,7 +36,9 @@ export class AccessLog {
 
   /** Records of one client between two times, oldest first. */
   async read(client: string, since: Date, until: Date, limit: number): Promise<AccessRecord[]> {
-    const entries = await this.redis.xrange(this.key(client), String(since.getTime()), String(until.getTime()), 'COUNT', limit);
+    // Stream ids are milliseconds since 1970 (Redis refuses a negative one): nothing is older.
+    if (until.getTime() < 0) return [];
+    const entries = await this.redis.xrange(this.key(client), String(Math.max(0, since.getTime())), String(until.getTime()), 'COUNT', limit);
     return entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AccessRecord);
   }
 

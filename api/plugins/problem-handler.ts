@@ -49,11 +49,12 @@ export const problemHandler = fp(async (app) => {
       reply.header('connection', 'close');
       throw new ProblemError({ type: 'urn:tandem:problem:missing-host', title: 'Bad request', status: 400, detail: 'An HTTP/1.1 request needs a Host header' });
     }
-    if (request.routeOptions.url) return;
     const path = request.url.split('?')[0]!;
-    // A static path is its own resource even where a parametric one also matches it
-    // (/tasks/bulk-complete is not GET /tasks/{taskId}).
-    const allow = staticRoutes.get(path) ?? ROUTE_METHODS.filter((method) => app.findRoute({ method, url: path }));
+    // A static path is its own resource even where a parametric route also matches it:
+    // GET /tasks/bulk-complete is not GET /tasks/{taskId}.
+    const statics = staticRoutes.get(path);
+    if (request.routeOptions.url && (!statics || request.routeOptions.url === path)) return;
+    const allow = statics ?? ROUTE_METHODS.filter((method) => app.findRoute({ method, url: path }));
     if (allow.length === 0) return;
     reply.header('allow', allow.join(', '));
     throw new ProblemError({ type: 'urn:tandem:problem:method-not-allowed', title: 'Method not allowed', status: 405, detail: `${path} answers ${allow.join(', ')}` });

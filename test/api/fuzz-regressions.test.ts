@@ -7,10 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Client } from '@temporalio/client';
+import { Redis } from 'ioredis';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
-import type { TaskIndex } from '../../inbox/task-index';
+import { TaskIndex } from '../../inbox/task-index';
 import { bearer, testAuth } from '../support/auth';
+import { stackEnv, uniqueId } from '../support/temporal';
 
 let app: FastifyInstance;
 
@@ -71,11 +73,13 @@ describe('methods', () => {
     expect(put.headers.allow).toBe('POST');
   });
 
-  it('lists the methods of a static path, not of a parametric one that also matches it', async () => {
+  it('treats a static path as its own resource, not as a value of a parametric one', async () => {
     // GET /tasks/{taskId} would match /tasks/bulk-complete; the resource only takes POST.
-    const res = await app.inject({ method: 'OPTIONS', url: '/tasks/bulk-complete' });
-    expectProblem(res, 405);
-    expect(res.headers.allow).toBe('POST');
+    for (const method of ['OPTIONS', 'GET'] as const) {
+      const res = await app.inject({ method, url: '/tasks/bulk-complete', headers: await bearer('sam.rivera') });
+      expectProblem(res, 405);
+      expect(res.headers.allow).toBe('POST');
+    }
   });
 
   it('still answers 404 for an unknown path', async () => {
@@ -110,6 +114,26 @@ describe('requests Node cannot read', () => {
     expect(res.status).toBe(status);
     expect(res.contentType).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.body)).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+  });
+});
+
+describe('client audit view', () => {
+  it('answers a range before 1970 (no access records there) instead of failing in Redis', async () => {
+    const redis = new Redis(stackEnv().REDIS_URL!);
+    // No runs: the history half of the view stays empty.
+    const temporal = { workflow: { list: async function* () {} } } as unknown as Client;
+    const audit = await buildApp({ temporal, index: new TaskIndex(redis, { prefix: uniqueId('fuzz') }), auth: testAuth() });
+    try {
+      const headers = await bearer('sam.rivera');
+      for (const query of ['until=1414-09-22T21:07:31.2Z', 'since=1969-12-31T00:00:00Z&until=1970-01-01T12:00:00Z']) {
+        const res = await audit.inject({ method: 'GET', url: `/clients/acme-health/audit?${query}`, headers });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json()).toMatchObject({ client: 'acme-health', entries: [] });
+      }
+    } finally {
+      await audit.close();
+      await redis.quit();
+    }
   });
 });
 

@@ -6,7 +6,10 @@
 #                                Redis, sandbox, both workers, the API), fuzzes it, stops it
 #   TANDEM_API_URL=http://127.0.0.1:PORT TANDEM_FUZZ_TOKEN=<bearer token> bash scripts/fuzz-api.sh
 #                                fuzzes an API that is already running (loopback addresses only)
-# Fuzzing writes: it starts runs, claims and decides tasks. Never point it at data you keep.
+# Fuzzing writes: it starts runs, decides tasks, creates schedules and webhook subscriptions (their
+# URLs forced to a closed loopback port). Never point it at data you keep. It never starts the
+# notifier (webhook deliveries), refuses to run beside one, and wipes its own profile's state
+# (logs kept in the report folder) when it is done.
 # Knobs: TANDEM_FUZZ_MAX_EXAMPLES (25 per operation), TANDEM_FUZZ_SEED (20261122),
 # TANDEM_FUZZ_OUT (reports; default .state/fuzz-reports/<time>), TANDEM_FUZZ_PROFILE (fuzz).
 # Exit 0 when there is no 5xx, every error is problem+json and schemathesis found no failure.
@@ -47,8 +50,12 @@ cleanup() {
   trap '' INT TERM
   set +e
   if ((owned)); then
-    say "stopping the $TANDEM_PROFILE stack"
+    # The state holds what fuzzing made (webhook subscriptions, queued deliveries, schedules):
+    # delete it, so that no later notifier of this profile ever acts on it. Logs are kept.
+    say "stopping the $TANDEM_PROFILE stack and deleting its state (logs: ${out#"$TANDEM_ROOT"/}/logs)"
     bash "$here/stack.sh" stop >/dev/null
+    [[ ! -d $TANDEM_LOG_DIR || ! -d $out ]] || cp -r "$TANDEM_LOG_DIR" "$out/logs"
+    bash "$here/stack.sh" reset >/dev/null
   elif ((${#started[@]} > 0)); then
     stop_procs "${started[@]}"
   fi
@@ -68,10 +75,15 @@ if [[ -n $user_api_url || -n $user_token ]]; then
   [[ -n $user_api_url && -n $user_token ]] || die "set both TANDEM_API_URL and TANDEM_FUZZ_TOKEN to fuzz a running API (or neither)"
   api="${user_api_url%/}"
   token="$user_token"
+  warn "fuzzing $api: it will create runs, schedules and webhook subscriptions there (webhook URLs point to 127.0.0.1:9)"
 else
   require_tsx
   running=()
   for n in "${TANDEM_STACK_PROCS[@]}" "${TANDEM_APP_PROCS[@]}"; do proc_pid "$n" >/dev/null && running+=("$n"); done
+  # The fuzzer creates webhook subscriptions: a notifier would deliver to them.
+  if proc_pid notifier >/dev/null; then
+    die "a notifier runs in profile $TANDEM_PROFILE: stop it ('TANDEM_PROFILE=$TANDEM_PROFILE bash scripts/stack.sh stop') before fuzzing"
+  fi
   if ((${#running[@]} == 0)); then
     owned=1
     bash "$here/stack.sh" reset >/dev/null # a fresh history: seeded runs and ids do not depend on earlier fuzzing
@@ -81,6 +93,7 @@ else
   bash "$here/stack.sh" start >/dev/null
   api="$TANDEM_API_URL"
   if ! proc_pid api >/dev/null; then require_free_ports api TANDEM_API_PORT; fi
+  # Not the notifier: nothing the fuzzer subscribes is ever delivered.
   for n in orchestration-worker:workers/orchestration.ts bot-worker:workers/bot.ts api:api/server.ts; do
     # The fuzzer sends thousands of requests a minute from one caller.
     TANDEM_RATE_LIMIT_PER_MINUTE=100000 start_bg "${n%%:*}" "$TSX" "${n#*:}"
@@ -147,6 +160,8 @@ values = $(toml_list "${task_ids[@]}" no-such-run.t1)
 values = ["claims-review", "claims-supervisors", "payroll"]
 [dictionaries.clients]
 values = ["acme-health", "globex-insurance"]
+[dictionaries.webhook-urls]
+values = ["http://127.0.0.1:9/fuzz-webhook", "https://127.0.0.1:9/fuzz-webhook?x=1"]
 
 [parameters]
 "path.runId" = { dictionary = "runs", probability = 0.4 }
@@ -154,6 +169,8 @@ values = ["acme-health", "globex-insurance"]
 "path.team" = { dictionary = "teams", probability = 0.6 }
 "body.client" = { dictionary = "clients", probability = 0.5 }
 "body.taskIds[*]" = { dictionary = "tasks", probability = 0.4 }
+# Never a subscription to an address outside this machine (port 9: nothing listens).
+"body.url" = { dictionary = "webhook-urls", probability = 1.0 }
 EOF
 
 # --- schemathesis passes ------------------------------------------------------------------------

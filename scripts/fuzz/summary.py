@@ -15,7 +15,11 @@ import os
 import sys
 from collections import Counter, defaultdict
 
+from urllib.parse import urlsplit
+
 from hooks import problem_issue
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 PASSES = ("authenticated", "no-credentials", "bad-token")
 
@@ -33,13 +37,14 @@ def har_numbers(path: str) -> dict:
     with open(path) as f:
         entries = json.load(f)["log"]["entries"]
     statuses: Counter = Counter()
-    server_errors, not_problem, network = [], [], 0
+    server_errors, not_problem, network, outside = [], [], 0, []
     for e in entries:
         req, res = e["request"], e["response"]
         status = res["status"]
         if status == 0:
             network += 1
             continue
+        outside += subscribed_outside(req, status)
         statuses[status] += 1
         path = "/" + req["url"].split("://", 1)[-1].split("/", 1)[-1].split("?")[0]
         where = f"{req['method']} {path if len(path) <= 100 else path[:97] + '...'}"
@@ -54,7 +59,20 @@ def har_numbers(path: str) -> dict:
         "statuses": dict(sorted(statuses.items())),
         "server_errors": server_errors,
         "not_problem_json": not_problem,
+        "webhooks_outside_loopback": outside,
     }
+
+
+def subscribed_outside(req: dict, status: int) -> list[str]:
+    """A webhook subscription the API accepted for a URL off this machine: must never happen."""
+    if req["method"] != "POST" or not req["url"].split("?")[0].endswith("/webhooks/subscriptions") or status >= 300:
+        return []
+    try:
+        url = json.loads(req.get("postData", {}).get("text") or "{}").get("url")
+    except (ValueError, AttributeError):
+        return []
+    host = urlsplit(url).hostname if isinstance(url, str) else None
+    return [] if host in LOOPBACK else [str(url)]
 
 
 def report_failures(path: str) -> tuple[dict, dict]:
@@ -119,6 +137,10 @@ def main() -> int:
     if totals[1] or totals[2] or totals[3] or totals[4]:
         ok = False
 
+    outside = [u for p in summary["passes"].values() for u in p["webhooks_outside_loopback"]]
+    if outside:
+        ok = False
+        print(f"  !! {len(outside)} webhook subscriptions accepted for URLs off this machine: {', '.join(outside[:5])}")
     statuses: Counter = Counter()
     for p in summary["passes"].values():
         statuses.update({int(k): v for k, v in p["statuses"].items()})

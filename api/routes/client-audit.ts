@@ -34,7 +34,15 @@ export const clientAuditRoutes: FastifyPluginAsyncZod<{ temporal: Client; access
           maxRuns: z.coerce.number().int().min(1).max(1000).default(200),
           format: z.enum(['json', 'jsonl']).default('json'),
         }),
-        response: withProblems({ 200: z.object({ client: z.string(), since: z.string(), until: z.string(), entries: z.array(ClientAuditLine), truncated: z.boolean() }) }),
+        response: withProblems({
+          200: {
+            description: 'The entries in time order (format=jsonl: one a line)',
+            content: {
+              'application/json': { schema: z.object({ client: z.string(), since: z.string(), until: z.string(), entries: z.array(ClientAuditLine), truncated: z.boolean() }) },
+              'application/x-ndjson': { schema: z.string().describe('One entry (JSON) a line') },
+            },
+          },
+        }),
       },
     },
     async (request, reply) => {

@@ -14,8 +14,8 @@ export interface InboxConfig {
   pageSize: number;
   queryConcurrency: number;
   seed: number;
-  /** SQLite pragmas Temporal ran with while loading ('' = its defaults); timing always runs on its defaults. */
-  loadPragmas: string;
+  /** SQLite pragmas Temporal ran with for the whole run ('' = the dev server's defaults). */
+  sqlitePragmas: string;
 }
 
 export interface InboxFigures {
@@ -25,8 +25,13 @@ export interface InboxFigures {
   baselineRank: Summary;
   baselinePickedPriority1: number;
   staleOnPage: Summary;
+  queryFailures: number;
   claimConflicts: number;
+  /** Samples slower than STALL_MS, per path: the tail, where it comes from. */
+  stalls: { index: number; visibility: number; visibilityQueries: number };
 }
+
+const STALL_MS = 5000;
 
 export function figures(a: Array<IndexSample & { rank: number; priority: number }>, b: Array<VisibilitySample & { rank: number; priority: number }>): InboxFigures {
   const ours = summarize(a.map((s) => s.totalMs));
@@ -52,7 +57,13 @@ export function figures(a: Array<IndexSample & { rank: number; priority: number 
     baselineRank: summarize(b.map((s) => s.rank)),
     baselinePickedPriority1: b.filter((s) => s.priority === 1).length,
     staleOnPage: summarize(b.map((s) => s.staleOnPage)),
+    queryFailures: b.reduce((n, s) => n + s.queryFailures, 0),
     claimConflicts: b.reduce((n, s) => n + s.claimConflicts, 0),
+    stalls: {
+      index: a.filter((s) => s.totalMs > STALL_MS).length,
+      visibility: b.filter((s) => s.totalMs > STALL_MS).length,
+      visibilityQueries: b.filter((s) => s.queriesMs > STALL_MS).length,
+    },
   };
 }
 
@@ -85,6 +96,13 @@ export function orderLine(f: InboxFigures, samples: number): string {
   );
 }
 
+export function stallLine(f: InboxFigures, samples: number): string {
+  return (
+    `${f.stalls.index} of ${samples} take-next + complete samples and ${f.stalls.visibility} of ${samples} baseline samples took over ${STALL_MS / 1000} s; ` +
+    `in ${f.stalls.visibilityQueries} baseline samples one of the page's queries alone waited over ${STALL_MS / 1000} s.`
+  );
+}
+
 export function breakdownLines(f: InboxFigures): string[] {
   return Object.entries(f.breakdown).map(([name, s]) => `  ${name.padEnd(28)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms`);
 }
@@ -113,7 +131,7 @@ export function markdownSection(args: {
     '',
     `${date}, commit \`${rev.commit}\`${rev.dirty ? ' (with uncommitted changes)' : ''}, ${describeMachine(machine)}.`,
     `N = ${cfg.tasks} open tasks, S = ${cfg.samples} samples per path, sequential (one operator at a time), ` +
-      `alternating blocks of ${cfg.block} (A/B/A/B…) after ${cfg.warmup} warm-up samples each; ${cfg.workers} orchestration worker(s). ` +
+      `blocks of ${cfg.block} in the order A B B A… after ${cfg.warmup} warm-up samples each; ${cfg.workers} orchestration worker(s). ` +
       `Machine load (1-min average): ${loadAvg.start.toFixed(1)} when timing began, ${loadAvg.end.toFixed(1)} when it ended.`,
     '',
     table(f.rows, true),
@@ -128,10 +146,12 @@ export function markdownSection(args: {
     '',
     ...Object.entries(f.breakdown).map(([name, s]) => `- ${name}: ${s.p50.toFixed(1)} / ${s.p99.toFixed(1)}`),
     '',
+    `Stalls: ${stallLine(f, cfg.samples)}`,
+    '',
     loadLine(load),
-    cfg.loadPragmas
-      ? `Loading ran on Temporal with SQLite \`${cfg.loadPragmas}\` (the default journal waits for an fsync per commit); Temporal was then restarted on its defaults (rollback journal, synchronous=FULL) before any timing.`
-      : 'Loading and timing both ran on the dev server’s SQLite defaults.',
+    cfg.sqlitePragmas
+      ? `Temporal ran with the SQLite pragmas \`${cfg.sqlitePragmas}\` for the whole run, not the dev server's defaults.`
+      : 'Temporal ran on the dev server’s SQLite defaults (rollback journal, synchronous=FULL: an fsync per commit) for loading and timing alike.',
     '',
     `Checks: ${args.checks.join('; ')}.`,
   ].join('\n');

@@ -30,6 +30,8 @@ export interface VisibilitySample {
   totalMs: number;
   /** Runs on the page with no open task of the team any more (visibility lags behind the runs). */
   staleOnPage: number;
+  /** Queries that failed (the run is then ignored, as a stale one). */
+  queryFailures: number;
   /** Claims refused (someone else got there first) before one succeeded. */
   claimConflicts: number;
 }
@@ -87,11 +89,15 @@ export async function viaVisibility(temporal: Client, actor: Actor, opts: { page
   }
   const t1 = performance.now();
   // Visibility carries no priority or due time: ask each run for its open tasks.
+  let queryFailures = 0;
   const views = await mapLimit(page, opts.queryConcurrency, (id) =>
     temporal.workflow
       .getHandle(id)
       .query(runViewQuery)
-      .catch(() => null),
+      .catch(() => {
+        queryFailures++;
+        return null;
+      }),
   );
   const candidates = views
     .flatMap((v) => v?.openTasks ?? [])
@@ -127,6 +133,7 @@ export async function viaVisibility(temporal: Client, actor: Actor, opts: { page
     completeMs: t4 - t3,
     totalMs: t4 - t0,
     staleOnPage,
+    queryFailures,
     claimConflicts,
   };
 }

@@ -25,8 +25,6 @@ export interface BenchStack {
   env: StackEnv;
   /** Starts `count` orchestration workers; resolves once each logged `worker started`. */
   startWorkers(count: number, extraEnv: Record<string, string>): Promise<void>;
-  /** Restarts the Temporal dev server alone (same SQLite file) with other `start-dev` arguments. */
-  restartTemporal(extraArgs: string): Promise<void>;
   /** Stops the workers, then the stack. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -91,13 +89,7 @@ export async function startStack(profile: string, log: (line: string) => void, t
       );
       log(`${count} orchestration worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
     };
-    const restartTemporal = async (extraArgs: string): Promise<void> => {
-      // stack.sh's own stop function on our Temporal alone; `start` then starts only what is down.
-      await run('bash', ['-c', 'source scripts/lib/env.sh && source scripts/lib/proc.sh && stop_procs temporal'], { cwd: ROOT, env });
-      await stackSh('start', { ...env, TEMPORAL_EXTRA_ARGS: extraArgs });
-      log(`Temporal restarted${extraArgs ? ` with ${extraArgs}` : ''}`);
-    };
-    return { env: stackEnv, startWorkers, restartTemporal, stop };
+    return { env: stackEnv, startWorkers, stop };
   } catch (err) {
     await stop();
     throw err;

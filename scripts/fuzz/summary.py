@@ -37,7 +37,7 @@ def har_numbers(path: str) -> dict:
     with open(path) as f:
         entries = json.load(f)["log"]["entries"]
     statuses: Counter = Counter()
-    server_errors, not_problem, network, outside = [], [], 0, []
+    server_errors, not_problem, network, outside, times = [], [], 0, [], []
     for e in entries:
         req, res = e["request"], e["response"]
         status = res["status"]
@@ -45,6 +45,7 @@ def har_numbers(path: str) -> dict:
             network += 1
             continue
         outside += subscribed_outside(req, status)
+        times.append((round(e.get("time", 0)), req["method"], "/" + req["url"].split("://", 1)[-1].split("/", 1)[-1][:80], status))
         statuses[status] += 1
         path = "/" + req["url"].split("://", 1)[-1].split("/", 1)[-1].split("?")[0]
         where = f"{req['method']} {path if len(path) <= 100 else path[:97] + '...'}"
@@ -60,6 +61,7 @@ def har_numbers(path: str) -> dict:
         "server_errors": server_errors,
         "not_problem_json": not_problem,
         "webhooks_outside_loopback": outside,
+        "slowest": sorted(times, reverse=True)[:3],
     }
 
 
@@ -145,6 +147,8 @@ def main() -> int:
     for p in summary["passes"].values():
         statuses.update({int(k): v for k, v in p["statuses"].items()})
     print("  status codes (schemathesis): " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    slowest = sorted((t for p in summary["passes"].values() for t in p["slowest"]), reverse=True)[:3]
+    print("  slowest replies: " + "; ".join(f"{ms} ms {method} {path} ({status})" for ms, method, path, status in slowest))
     for name, p in summary["passes"].items():
         for title, items in (("5xx", p["server_errors"]), ("not problem+json", p["not_problem_json"])):
             if items:

@@ -145,4 +145,9 @@ describe('the OpenAPI document', () => {
     expect(events['200'].content).toHaveProperty(['text/event-stream']);
     expect(events['4XX'].content).toHaveProperty(['application/problem+json']);
   });
+
+  it('documents the JSON Lines export of the client audit view', async () => {
+    const doc = (await openApiDocument()) as { paths: Record<string, Record<string, any>> };
+    expect(Object.keys(doc.paths['/clients/{client}/audit']!.get.responses['200'].content).sort()).toEqual(['application/json', 'application/x-ndjson']);
+  });
 });

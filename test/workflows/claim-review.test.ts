@@ -30,6 +30,8 @@ class Fakes {
   extractAttempts = 0;
   /** What the index answers for a new task (auto-assignment). */
   assignTo?: string;
+  /** Holds the bot that enters the decision until released, so the run is still going. */
+  enterGate: Promise<void> = Promise.resolve();
   constructor(public extract: () => ExtractedClaim) {}
 
   inbox(): InboxActivities & NotificationActivities {
@@ -49,6 +51,7 @@ class Fakes {
         return this.extract();
       },
       enterAdjudication: async (input) => {
+        await this.enterGate;
         this.entered.push(input);
         return { reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: `ADJ-${this.entered.length}`, submitted: true };
       },
@@ -112,6 +115,8 @@ describe('ClaimReview workflow', () => {
 
   it('validates decisions before writing, records who decided, refuses a second completion and replays a repeated Update id', async () => {
     const fakes = new Fakes(() => claim(245_000));
+    let releaseBot = (): void => undefined;
+    fakes.enterGate = new Promise((resolve) => (releaseBot = resolve));
     await withWorkers(fakes, async (start) => {
       const handle = await start();
       const task = await openTask(handle);
@@ -138,6 +143,7 @@ describe('ClaimReview workflow', () => {
       const second = await updateFailure(handle.executeUpdate(completeTaskUpdate, { args: [{ ...decision, action: 'approve', data: {} }], updateId: 'decide-2' }));
       expect(second.type).toBe('TaskAlreadyCompleted');
       expect(await acceptedUpdates()).toBe(1);
+      releaseBot();
 
       const outcome = (await handle.result()) as ClaimReviewOutcome;
       expect(outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 200_000, decidedBy: 'ana.lima' });

@@ -36,8 +36,8 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '42' },
     // e.g. journal_mode=wal,synchronous=off: Temporal's SQLite runs with these for the whole run. Loads
     // ~3× faster (the default journal waits for an fsync per commit), but the figures are then not on
-    // the dev server's defaults. Restarting Temporal between loading and timing is no way out: the
-    // first query or Update to each run then waits ~10 s on its lost sticky queue.
+    // the dev server's defaults. Restarting Temporal between loading and timing is no way out: right
+    // after the restart, Updates and queries stalled for seconds.
     'sqlite-pragmas': { type: 'string', default: '' },
   },
 });

@@ -1,19 +1,31 @@
-// Sandbox data only: these passwords guard nothing but this fake client system.
+// Sandbox data only. Passwords are not in the code: each is derived from a per-stack secret
+// (SANDBOX_SECRET, or a random one kept in the state folder and shared by the app and the script
+// that provisions Tandem's credential store), so the secret scans look for values no file holds.
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { localSecret } from '../../platform/local-secret';
 import type { SeedClaim, SeedLogin, TenantId } from './types';
+
+// The same default state folder as server.ts, so a sandbox started by hand agrees with print-credentials.
+const SECRET = process.env.SANDBOX_SECRET ?? localSecret(join(process.env.TANDEM_STATE_DIR || '.state/dev', 'sandbox', 'secret'), 'sandbox secret');
+
+function passwordOf(username: string): string {
+  return createHmac('sha256', SECRET).update(username).digest('base64url').slice(0, 24);
+}
 
 export const SEED_TENANTS: Record<TenantId, { name: string }> = {
   'acme-health': { name: 'Acme Health' },
   'globex-insurance': { name: 'Globex Insurance' },
 };
 
-export const ACME_BOT_LOGIN = { username: 'acme-claims-bot', password: 'acme-sandbox-pass-1' } as const;
-export const GLOBEX_BOT_LOGIN = { username: 'globex-claims-bot', password: 'globex-sandbox-pass-1' } as const;
+export const ACME_BOT_LOGIN = { username: 'acme-claims-bot', password: passwordOf('acme-claims-bot') } as const;
+export const GLOBEX_BOT_LOGIN = { username: 'globex-claims-bot', password: passwordOf('globex-claims-bot') } as const;
 
 export const SEED_LOGINS: readonly SeedLogin[] = [
   { ...ACME_BOT_LOGIN, tenant: 'acme-health', displayName: 'Acme claims bot', kind: 'bot' },
-  { username: 'acme-jane', password: 'acme-human-pass-1', tenant: 'acme-health', displayName: 'Jane Doe', kind: 'human' },
+  { username: 'acme-jane', password: passwordOf('acme-jane'), tenant: 'acme-health', displayName: 'Jane Doe', kind: 'human' },
   { ...GLOBEX_BOT_LOGIN, tenant: 'globex-insurance', displayName: 'Globex claims bot', kind: 'bot' },
-  { username: 'globex-omar', password: 'globex-human-pass-1', tenant: 'globex-insurance', displayName: 'Omar Haddad', kind: 'human' },
+  { username: 'globex-omar', password: passwordOf('globex-omar'), tenant: 'globex-insurance', displayName: 'Omar Haddad', kind: 'human' },
 ];
 
 /** The bot login of each tenant, keyed the way Tandem's credential store names them. */

@@ -34,6 +34,8 @@ export interface BotContext {
   screenshot(name: string): Promise<string>;
   /** Records how far the bot got; sent with the next heartbeat. */
   progress(detail: Record<string, unknown>): void;
+  /** The progress the previous attempt last heartbeated (undefined on a first attempt): where to resume. */
+  resume: Record<string, unknown> | undefined;
 }
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
@@ -46,7 +48,9 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const { info } = ctx;
     const runId = info.workflowExecution?.workflowId ?? 'no-run';
     const secrets = new Set<string>();
-    let progress: Record<string, unknown> = {};
+    const resume = info.heartbeatDetails as Record<string, unknown> | undefined;
+    // Start from the last attempt's progress, so a crash before the next report does not lose it.
+    let progress: Record<string, unknown> = { ...resume };
     ctx.heartbeat(progress);
     const beat = setInterval(() => ctx.heartbeat(progress), runtime.heartbeatEveryMs ?? 2000);
     const evidenceDir = await runtime.artifacts.runDir(runId);
@@ -74,6 +78,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               progress(detail) {
                 progress = { ...progress, ...detail };
               },
+              resume,
             },
             input,
           ),

@@ -31,6 +31,8 @@ import { clientAuditRoutes } from './routes/client-audit';
 import { AccessLog } from './audit/access-log';
 import { codecRoutes } from './routes/codec';
 import { scheduleRoutes } from './routes/schedules';
+import { batchRoutes } from './routes/batches';
+import { ItemBatches } from './item-batches';
 import { ProcessSchedules } from './schedules/process-schedules';
 import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
@@ -156,6 +158,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(inboxPageRoutes);
   await app.register(codecRoutes, { temporal: deps.temporal, uiUrl: loadConfig().temporal.uiUrl });
   await app.register(scheduleRoutes, { schedules: new ProcessSchedules(deps.temporal, { processes: deps.processes }) });
+  await app.register(batchRoutes, { batches: new ItemBatches(deps.temporal) });
   const webhooks = deps.webhooks ?? defaultWebhooks(deps.index);
   if (!deps.webhooks) app.addHook('onClose', () => webhooks.deliveries.close());
   await app.register(webhookRoutes, webhooks);

@@ -57,6 +57,13 @@ export const problems = {
   deliveryNotFailed: make('delivery-not-failed', 'Only a failed webhook delivery can be re-driven', 409),
   scheduleNotFound: make('schedule-not-found', 'No such schedule', 404),
   scheduleExists: make('schedule-exists', 'A schedule with this id already exists', 409),
+  batchNotFound: make('batch-not-found', 'No such batch', 404),
+  itemNotFound: make('item-not-found', 'No such item in the batch', 404),
+  batchClosed: make('batch-closed', 'The batch takes no more items', 409),
+  duplicateItems: make('duplicate-items', 'Items already in the batch', 409),
+  invalidItems: (issues: FieldIssue[]) =>
+    make('invalid-items', 'Items the batch’s handler cannot take', 422)('Fix the named fields and send the items again', { field: issues[0]?.field, errors: issues }),
+  itemNotPostponable: make('item-not-postponable', 'The item cannot be postponed', 409),
   unavailable: make('unavailable', 'A backing service is unavailable', 503),
   internal: make('internal', 'Internal error', 500),
 };

@@ -61,7 +61,14 @@ export const WaitingOn = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('human'), taskId: z.string(), team: z.string(), assignee: z.string().optional(), since: Iso }),
   z.object({ kind: z.literal('bot'), bot: z.string(), since: Iso }),
   z.object({ kind: z.literal('timer'), until: Iso, since: Iso }),
+  z.object({ kind: z.literal('batch'), batchId: z.string().describe('GET /batches/{batchId}'), since: Iso }),
 ]);
+
+export const RunBatch = z.object({
+  batchId: z.string().describe('GET /batches/{batchId}'),
+  handler: z.string().describe('The item handler doing each item’s work'),
+  batchKey: z.string(),
+});
 
 export const RunStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new']);
 
@@ -81,6 +88,7 @@ export const RunDetail = z.object({
     z.object({ step: z.string(), startedAt: Iso, endedAt: Iso.optional(), result: z.string().optional(), note: z.string().optional() }),
   ),
   openTasks: z.array(TaskView),
+  batches: z.array(RunBatch).optional().describe('Item batches the run started'),
   outcome: z.unknown().optional(),
   failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
 });

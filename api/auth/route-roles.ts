@@ -18,5 +18,9 @@ export const ARTIFACT_READERS: readonly Role[] = ['operator', 'supervisor', 'pro
 export const PAYLOAD_READERS: readonly Role[] = ['supervisor', 'process-admin'];
 /** Webhook subscriptions of one's clients, their deliveries and dead letters. */
 export const WEBHOOK_MANAGERS: readonly Role[] = ['process-admin', 'supervisor'];
+/** Reading item batches of one's clients: their progress and items. */
+export const BATCH_READERS: readonly Role[] = ['operator', 'supervisor', 'scheduler', 'process-admin', 'client-viewer'];
+/** Adding items to a batch and postponing them is starting work: the run starters. */
+export const BATCH_FEEDERS: readonly Role[] = RUN_STARTERS;
 /** Schedules of runs for one's clients: creating, reading, pausing, triggering, backfilling them. */
 export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];

@@ -54,6 +54,7 @@ export function runDetail(snapshot: RunSnapshot, nowMs: number): z.infer<typeof 
     sla,
     steps: view?.steps ?? [],
     openTasks: status === 'running' ? (view?.openTasks ?? []) : [],
+    ...(view?.batches?.length ? { batches: view.batches } : {}),
     outcome: snapshot.outcome,
     failure: snapshot.failure,
   };

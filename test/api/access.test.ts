@@ -9,7 +9,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
-import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, PAYLOAD_READERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
+import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
@@ -40,6 +40,7 @@ interface Route {
 const TASK = 'claim-review-nothing-here.t1';
 const RUN = 'claim-review-nothing-here';
 const SCHEDULE = 'no-such-schedule';
+const BATCH = 'payroll-run.batch.acme-health.nothing-here';
 const WEBHOOK = 'whs_nothingHere00000';
 const DELIVERY = `${WEBHOOK}.${'0'.repeat(32)}`;
 const task = (suffix: string, roles: readonly Role[], body: object = {}): Route => ({
@@ -97,6 +98,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/schedules/{scheduleId}/unpause', url: `/schedules/${SCHEDULE}/unpause`, roles: SCHEDULE_MANAGERS, body: {} },
   { method: 'POST', path: '/schedules/{scheduleId}/trigger', url: `/schedules/${SCHEDULE}/trigger`, roles: SCHEDULE_MANAGERS, body: {} },
   { method: 'POST', path: '/schedules/{scheduleId}/backfill', url: `/schedules/${SCHEDULE}/backfill`, roles: SCHEDULE_MANAGERS, body: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' } },
+  { method: 'GET', path: '/batches/{batchId}', url: `/batches/${BATCH}`, roles: BATCH_READERS },
+  { method: 'GET', path: '/batches/{batchId}/items', url: `/batches/${BATCH}/items`, roles: BATCH_READERS },
+  { method: 'POST', path: '/batches/{batchId}/items', url: `/batches/${BATCH}/items`, roles: BATCH_FEEDERS, body: { items: [{ ref: 'E-1', data: {} }] } },
+  { method: 'POST', path: '/batches/{batchId}/items/{ref}/postpone', url: `/batches/${BATCH}/items/E-1/postpone`, roles: BATCH_FEEDERS, body: { until: '2099-01-01T00:00:00Z' } },
 ];
 
 let app: FastifyInstance;

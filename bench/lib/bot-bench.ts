@@ -114,6 +114,8 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
   }
   if (config.items < config.rounds) throw new Error(`items (${config.items}) must be at least rounds (${config.rounds})`);
   const C = config.concurrency;
+  // Resolved here: BrowserPool's defaults spread under its options, so an explicit undefined would win.
+  const chromiumPath = opts.chromiumPath ?? (process.env.CHROMIUM_PATH || '/usr/bin/chromium');
   const id = randomUUID().slice(0, 8);
   const queues = { orchestration: `bench-bots-${id}-runs`, pooled: `bench-bots-${id}-pooled`, 'launch-per-item': `bench-bots-${id}-launch` };
 
@@ -122,9 +124,9 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
   const apps = new StaticClientApps({ [CLAIMS_APP]: sandbox.url });
   const credentials = new InMemoryCredentialStore(sandboxCredentials());
   const artifacts = new ArtifactStore(join(scratch, 'artifacts'));
-  const pooledPool = new BrowserPool({ executablePath: opts.chromiumPath, maxContexts: C });
-  const launchPool = new LaunchPerItemPool({ executablePath: opts.chromiumPath, maxContexts: C });
-  const bare = new BareRunner({ apps, credentials, screenshotDir: scratch }, opts.chromiumPath);
+  const pooledPool = new BrowserPool({ executablePath: chromiumPath, maxContexts: C });
+  const launchPool = new LaunchPerItemPool({ executablePath: chromiumPath, maxContexts: C });
+  const bare = new BareRunner({ apps, credentials, screenshotDir: scratch }, chromiumPath);
   const runtime = (pool: BrowserPool): BotRuntime => ({ pool, credentials, artifacts, apps });
   try {
     log(`in-process claims sandbox on ${sandbox.url}; bundling the bench workflow…`);

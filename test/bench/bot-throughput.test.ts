@@ -1,0 +1,48 @@
+// Keeps bench/bot-throughput.ts from rotting: its core with a handful of items per mode on the test
+// stack's Temporal, real Chromium and the in-process claims sandbox. Figures are not judged here
+// (too few items to be a measurement); that every item worked and each mode was measured is.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { BOT_MODES, runBotBench } from '../../bench/lib/bot-bench';
+import { stackEnv, temporalClient, workerConnection, workerDataConverter } from '../support/temporal';
+
+let connection: NativeConnection;
+let client: Client;
+let closeClient: () => Promise<void>;
+
+beforeAll(async () => {
+  connection = await workerConnection();
+  ({ client, close: closeClient } = await temporalClient());
+});
+afterAll(async () => {
+  await closeClient?.();
+  await connection?.close();
+});
+
+describe('bot throughput bench', () => {
+  it('runs the extract step pooled, with a browser per item and bare, and every item reads its claim', async () => {
+    const items = 4;
+    const result = await runBotBench({
+      items,
+      concurrency: 2,
+      warmup: 0,
+      rounds: 2,
+      temporal: { connection, namespace: stackEnv().TEMPORAL_NAMESPACE!, dataConverter: workerDataConverter() },
+      client,
+    });
+    expect(result.itemFailures).toEqual([]);
+    expect(result.order).toEqual(['pooled', 'launch-per-item', 'bare', 'bare', 'launch-per-item', 'pooled']);
+    for (const mode of BOT_MODES) {
+      const figures = result.modes[mode];
+      expect(figures, mode).toMatchObject({ items, failed: 0 });
+      expect(figures.itemsPerSecond, mode).toBeGreaterThan(0);
+      expect(figures.latency.p50, mode).toBeGreaterThan(0);
+      expect(figures.latency.p95, mode).toBeGreaterThanOrEqual(figures.latency.p50);
+    }
+    // The two pools did what their names say.
+    expect(result.browsersLaunched).toEqual({ pooled: 1, launchPerItem: items });
+    expect(result.ratios.pooledOverLaunchPerItem).toBeGreaterThan(0);
+    expect(result.ratios.pooledOverBare).toBeGreaterThan(0);
+  }, 120_000);
+});

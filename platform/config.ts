@@ -20,6 +20,9 @@ const Env = z.object({
   TANDEM_STATE_DIR: z.string().default('.state/dev'),
   TANDEM_ARTIFACTS_DIR: z.string().optional(),
   TANDEM_CREDENTIALS_FILE: z.string().optional(),
+  TANDEM_CREDENTIALS_KEY: z.string().optional(),
+  TANDEM_CREDENTIALS_KEY_FILE: z.string().optional(),
+  TANDEM_LOGIN_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   TANDEM_ROSTER_FILE: z.string().optional(),
   TANDEM_JWT_SECRET: z.string().min(32).optional(),
   TANDEM_JWT_SECRET_FILE: z.string().optional(),
@@ -57,6 +60,11 @@ export interface TandemConfig {
   stateDir: string;
   artifactsDir: string;
   credentialsFile: string;
+  /** Keys of the credential store (`id:base64,…`, first current; a secret) or a file of them, one a
+   *  line, created by scripts/credentials.ts on first use; `keys` wins. */
+  credentialsKey: { keys?: string; file: string };
+  /** How long a bot's hold on a client login outlives a silent worker (renewed while it runs). */
+  loginLeaseMs: number;
   rosterFile?: string;
   auth: {
     /** The shared secret's file; created for local use when neither a secret nor a JWKS URL is configured. */
@@ -105,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
     stateDir,
     artifactsDir: resolve(e.TANDEM_ARTIFACTS_DIR ?? `${stateDir}/artifacts`),
     credentialsFile: resolve(e.TANDEM_CREDENTIALS_FILE ?? `${stateDir}/credentials.json`),
+    credentialsKey: { keys: e.TANDEM_CREDENTIALS_KEY || undefined, file: resolve(e.TANDEM_CREDENTIALS_KEY_FILE || `${stateDir}/credentials-key`) },
+    loginLeaseMs: e.TANDEM_LOGIN_LEASE_MS,
     rosterFile: e.TANDEM_ROSTER_FILE,
     auth: {
       secretFile: resolve(e.TANDEM_JWT_SECRET_FILE ?? `${stateDir}/jwt-secret`),

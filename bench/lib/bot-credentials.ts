@@ -7,7 +7,7 @@ export class InMemoryCredentialStore implements CredentialStore {
 
   constructor(logins: Record<string, Credential>) {
     // Copies: a caller changing its object later must not change what the bots sign in with.
-    this.#logins = new Map(Object.entries(logins).map(([name, c]) => [name, { username: c.username, password: c.password }]));
+    this.#logins = new Map(Object.entries(logins).map(([name, c]) => [name, { ...c }]));
   }
 
   async resolve(name: string): Promise<Credential> {

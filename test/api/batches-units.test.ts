@@ -3,11 +3,13 @@
 // batches at all. The real batch workflow is exercised in batches.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { buildApp } from '../../api/app';
 import type { TaskIndex } from '../../inbox/task-index';
 import type { BatchSummary } from '../../workflows/engine/item-batch-workflow';
+import type { RunView } from '../../workflows/engine/messages';
+import { BatchFailureType } from '../../workflows/engine/batch-messages';
 import { bearer, testAuth } from '../support/auth';
 
 const BATCH = 'payroll-run.batch.acme-health.2026-11';
@@ -19,6 +21,10 @@ interface FakeWorkflow {
   status: string;
   client: string;
   result?: unknown;
+  /** What the run's `tandem.run` Query answers; without one, the Query fails as with no worker. */
+  view?: RunView;
+  /** What an Update is refused with. */
+  refusal?: Error;
 }
 
 /** Just enough of a Temporal client: describe, a Query that cannot be answered, the result, and counted Updates. */
@@ -47,11 +53,11 @@ function fakeTemporal(workflows: Record<string, FakeWorkflow>) {
               ]),
             };
           },
-          query: async () => Promise.reject(new Error('no worker polls this task queue')),
+          query: async () => wf?.view ?? Promise.reject(new Error('no worker polls this task queue')),
           result: async () => wf?.result,
           executeUpdate: async (def: { name: string }) => {
             updates.push(def.name);
-            throw new Error('not expected in these tests');
+            throw wf?.refusal ?? new Error('not expected in these tests');
           },
         };
       },
@@ -71,6 +77,21 @@ const summary: BatchSummary = {
   finishedAt: closed.toISOString(),
 };
 
+/** A run waiting on the batch it started. */
+const payrollRun: RunView = {
+  runId: 'payroll-run-1',
+  process: 'payroll-run',
+  client: 'acme-health',
+  businessRef: '2026-11',
+  phase: 'running',
+  step: 'enter-timesheets',
+  waitingOn: { kind: 'batch', batchId: BATCH, since: started.toISOString() },
+  startedAt: started.toISOString(),
+  steps: [{ step: 'enter-timesheets', startedAt: started.toISOString() }],
+  openTasks: [],
+  batches: [{ batchId: BATCH, handler: 'payroll-run.timesheet-line', batchKey: '2026-11' }],
+};
+
 let app: FastifyInstance;
 let temporal: ReturnType<typeof fakeTemporal>;
 
@@ -79,7 +100,14 @@ beforeAll(async () => {
     [BATCH]: { type: 'itemBatch', status: 'COMPLETED', client: 'acme-health', result: summary },
     'payroll-run.batch.acme-health.terminated': { type: 'itemBatch', status: 'TERMINATED', client: 'acme-health' },
     'payroll-run.batch.acme-health.running': { type: 'itemBatch', status: 'RUNNING', client: 'acme-health' },
+    'payroll-run.batch.acme-health.closing': {
+      type: 'itemBatch',
+      status: 'RUNNING',
+      client: 'acme-health',
+      refusal: new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: BatchFailureType.BatchClosing, message: 'Batch has finished its items', nonRetryable: true })),
+    },
     'claim-review-abc': { type: 'claimReview', status: 'RUNNING', client: 'acme-health' },
+    'payroll-run-1': { type: 'payrollRun', status: 'RUNNING', client: 'acme-health', view: payrollRun },
   });
   app = await buildApp({ temporal: temporal.client, index: {} as TaskIndex, auth: testAuth() });
 });
@@ -170,6 +198,13 @@ describe('a closed batch', () => {
     expect(postpone.status).toBe(409);
     expect(temporal.updates).toEqual([]);
   });
+
+  it('refuses new items with 409 when the batch is closing (its validator says so)', async () => {
+    const res = await call('nina.berg', 'POST', '/batches/payroll-run.batch.acme-health.closing/items', { items: [{ ref: 'E-9', data: {} }] });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: 'urn:tandem:problem:batch-closed', detail: 'Batch has finished its items' });
+    expect(temporal.updates).toEqual(['tandem.enqueueItems']);
+  });
 });
 
 describe('what counts as a batch', () => {
@@ -189,5 +224,18 @@ describe('what counts as a batch', () => {
   it('answers 503 for items of a batch that cannot answer its Query now', async () => {
     const res = await call('ana.lima', 'GET', '/batches/payroll-run.batch.acme-health.running/items');
     expect(res.status).toBe(503);
+  });
+});
+
+describe('a run that started a batch', () => {
+  it('lists its batches and says it waits on one', async () => {
+    const res = await call('vera.acme', 'GET', '/runs/payroll-run-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      runId: 'payroll-run-1',
+      status: 'running',
+      waitingOn: { kind: 'batch', batchId: BATCH, since: started.toISOString() },
+      batches: [{ batchId: BATCH, handler: 'payroll-run.timesheet-line', batchKey: '2026-11' }],
+    });
   });
 });

@@ -9,6 +9,7 @@ import { TaskIndex } from '../inbox/task-index';
 import { Roster } from '../inbox/roster';
 import { createInboxActivities } from '../activities/inbox';
 import { createNotificationActivities } from '../activities/notifications';
+import { createBatchHistoryActivities } from '../activities/batch-history';
 import { DeliveryQueue } from '../notifications/delivery-queue';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
 import { ORCHESTRATION_TASK_QUEUE } from '../workflows/engine/process-definition';
@@ -29,6 +30,7 @@ const worker = await Worker.create({
   activities: {
     ...createInboxActivities({ index: new TaskIndex(redis, { prefix: config.redis.prefix }), roster: Roster.load(config.rosterFile) }),
     ...createNotificationActivities({ subscriptions: new WebhookSubscriptions(redis, { prefix: config.redis.prefix }), deliveries }),
+    ...createBatchHistoryActivities(),
   },
 });
 

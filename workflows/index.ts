@@ -2,3 +2,4 @@
 // the entry of the deterministic workflow bundle.
 export { claimReview } from './claim-review/workflow';
 export { manualTask } from './manual-task/workflow';
+export { itemBatch, batchItem } from './engine/item-batch-workflow';

@@ -160,7 +160,15 @@ export interface CompleteTaskResult {
 export type WaitingOn =
   | { kind: 'human'; taskId: string; team: string; assignee?: string; since: string }
   | { kind: 'bot'; bot: string; since: string }
-  | { kind: 'timer'; until: string; since: string };
+  | { kind: 'timer'; until: string; since: string }
+  | { kind: 'batch'; batchId: string; since: string };
+
+/** An item batch a run started (its progress: GET /batches/{batchId}). */
+export interface RunBatchRef {
+  batchId: string;
+  handler: string;
+  batchKey: string;
+}
 
 export type RunPhase = 'running' | 'waiting-human' | 'waiting-bot' | 'completed' | 'failed' | 'cancelled';
 
@@ -184,6 +192,7 @@ export interface RunView {
   sla?: { dueAt: string; breachedAt?: string };
   steps: RunStepView[];
   openTasks: HumanTaskView[];
+  batches?: RunBatchRef[];
   outcome?: unknown;
 }
 

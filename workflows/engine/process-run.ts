@@ -4,6 +4,7 @@
 import {
   CancellationScope,
   condition,
+  executeChild,
   allHandlersFinished,
   isCancellation,
   proxyActivities,
@@ -25,7 +26,9 @@ import { RunJournal } from './run-journal';
 import { toBotFailure, type BotOutcome } from './bot-step';
 import type { TaskDecision, TaskForm } from './task-form';
 import * as m from './messages';
-import type { HumanTaskView, RecordedDecision, RunView, TaskRequest } from './messages';
+import type { HumanTaskView, RecordedDecision, RunBatchRef, RunView, TaskRequest } from './messages';
+import { batchIdFor, type BatchItem } from './batch-messages';
+import type { BatchSummary, itemBatch } from './item-batch-workflow';
 
 const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
@@ -65,6 +68,16 @@ export interface HumanTaskSpec extends OpenTaskSpec {
   sla?: TaskSla;
 }
 
+export interface ItemBatchSpec {
+  /** Name of the ItemHandler that works the items. */
+  handler: string;
+  /** Names the batch within the run's client and process (e.g. the pay period): a re-run with the same key skips items already done. */
+  batchKey: string;
+  items: BatchItem[];
+  concurrency?: number;
+  itemsPerGeneration?: number;
+}
+
 export interface HumanStepResult<F extends TaskForm> {
   task: HumanTaskView;
   decision: TaskDecision<F>;
@@ -80,6 +93,7 @@ export class ProcessRun {
   readonly tasks: TaskBook;
   private readonly journal = new RunJournal();
   private readonly taskBots = new Map<string, TaskBots>();
+  private readonly batches: RunBatchRef[] = [];
   /** Index updates and lease timers running beside the process; settled before the run closes. */
   private readonly background: Promise<unknown>[] = [];
   private readonly slaDueAt?: Date;
@@ -156,6 +170,23 @@ export class ProcessRun {
     }
   }
 
+  /** Works a list of items through an item batch (a child workflow with its own bounded history); resolves when every item is settled. */
+  async itemBatch(spec: ItemBatchSpec): Promise<BatchSummary> {
+    const { handler, batchKey, items, concurrency, itemsPerGeneration } = spec;
+    const batchId = batchIdFor(this.options.process, this.options.client, batchKey);
+    this.batches.push({ batchId, handler, batchKey });
+    this.journal.wait({ kind: 'batch', batchId, since: nowIso() });
+    this.publishPhase();
+    try {
+      return await executeChild<typeof itemBatch>('itemBatch', {
+        workflowId: batchId,
+        args: [{ batchKey, client: this.options.client, process: this.options.process, handler, items, concurrency, itemsPerGeneration }],
+      });
+    } finally {
+      this.journal.resume();
+    }
+  }
+
   /** Runs the process body, recording its outcome, and tidies up on failure or cancellation. */
   async execute<T>(body: () => Promise<T>): Promise<T> {
     try {
@@ -196,6 +227,7 @@ export class ProcessRun {
       sla: this.slaDueAt ? { dueAt: this.slaDueAt.toISOString(), ...(this.slaBreachedAt ? { breachedAt: this.slaBreachedAt } : {}) } : undefined,
       steps: this.journal.steps,
       openTasks,
+      ...(this.batches.length > 0 ? { batches: [...this.batches] } : {}),
       outcome: this.journal.outcome,
     };
   }

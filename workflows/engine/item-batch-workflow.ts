@@ -1,0 +1,553 @@
+// The batch workflows. `itemBatch` works through a list of items, `concurrency` at a time, keeping
+// each item's status and attempts; it continues as new every `itemsPerGeneration` items so its
+// history stays bounded however long the list. An item that fails for good, or needs a human,
+// moves to `batchItem`, a run of its own with a human task, and reports back with a signal: the
+// batch goes on meanwhile and finishes only when every item is done, skipped or done by hand.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  allHandlersFinished,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { toBotFailure, type BotFailure } from './bot-step';
+import { ProcessRun } from './process-run';
+import {
+  AttendedStepNeeded,
+  findItemHandler,
+  ItemFailed,
+  type ItemContext,
+  type ItemExceptionForm,
+  type ItemHandler,
+} from './item-batch';
+import * as b from './batch-messages';
+import type { BatchItem, BatchProgress, ItemFailureView, ItemSettlement, ItemStatus, ItemView } from './batch-messages';
+import type { NotificationActivities } from './events';
+
+export interface ItemBatchInput {
+  batchKey: string;
+  client: string;
+  process: string;
+  /** Name of the ItemHandler (registered in this bundle) that works the items. */
+  handler: string;
+  items: BatchItem[];
+  /** Items worked at once. Default 4. */
+  concurrency?: number;
+  /** Items started per run before continuing as new. Default 500. */
+  itemsPerGeneration?: number;
+  /** Skip items an earlier run of the same batch id finished. Default true. */
+  skipDoneEarlier?: boolean;
+  /** Set by the batch itself when it continues as new. */
+  carried?: CarriedBatch;
+}
+
+interface ItemRecord extends ItemView {
+  data?: unknown;
+}
+
+interface CarriedBatch {
+  startedAt: string;
+  generation: number;
+  skippedFromEarlierRun: number;
+  records: ItemRecord[];
+}
+
+export interface BatchSummary {
+  batchId: string;
+  batchKey: string;
+  total: number;
+  counts: Record<ItemStatus, number>;
+  skippedFromEarlierRun: number;
+  generations: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface BatchItemInput {
+  batchId: string;
+  batchKey: string;
+  client: string;
+  handler: string;
+  item: BatchItem;
+  /** Attempts made so far (this run's first try is attempt + 1). */
+  attempts: number;
+  /** Why the item came here; absent when its work asked for a human step. */
+  failure?: BotFailure;
+}
+
+export interface BatchHistoryActivities {
+  /** Items that the newest closed run of this batch id (before the current one) finished. */
+  itemsDoneEarlier(request: { batchId: string; currentRunId: string }): Promise<{ runId?: string; refs: string[] }>;
+}
+
+const history = proxyActivities<BatchHistoryActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
+const notices = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const SA = {
+  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
+  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
+  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('TandemRunStatus', SearchAttributeType.KEYWORD),
+};
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_ITEMS_PER_GENERATION = 500;
+/** Continue as new well before Temporal's own warnings (10,240 events), whatever the item count. */
+const MAX_HISTORY_EVENTS = 8_000;
+const nowIso = (): string => new Date().toISOString();
+
+function requireHandler(name: string): ItemHandler {
+  const handler = findItemHandler(name);
+  if (!handler) throw ApplicationFailure.nonRetryable(`No item handler ${name} in this worker's workflows`, 'UnknownItemHandler');
+  return handler;
+}
+
+function failureView(failure: BotFailure): ItemFailureView {
+  return { kind: failure.kind, code: failure.code, message: failure.message, ...(failure.evidence ? { evidence: failure.evidence } : {}) };
+}
+
+function itemReference(batchKey: string, ref: string, step: string): string {
+  return `${batchKey}:${ref}:${step}`;
+}
+
+/** Checks items against the handler and the batch; returns them, or throws the failure the API shows. */
+function checkNewItems(handler: ItemHandler, items: BatchItem[], known: Map<string, ItemRecord>): void {
+  const issues: { field: string; message: string }[] = [];
+  const duplicates: { index: number; ref: string; status: ItemStatus | 'repeated-in-request' }[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    if (typeof item?.ref !== 'string' || !b.ITEM_REF_PATTERN.test(item.ref)) {
+      issues.push({ field: `items.${index}.ref`, message: 'An item reference is 1–128 letters, digits, . _ : or -, starting with a letter or digit' });
+      return;
+    }
+    const existing = known.get(item.ref);
+    if (existing) duplicates.push({ index, ref: item.ref, status: existing.status });
+    else if (seen.has(item.ref)) duplicates.push({ index, ref: item.ref, status: 'repeated-in-request' });
+    seen.add(item.ref);
+    if (item.notBefore !== undefined && Number.isNaN(Date.parse(item.notBefore))) {
+      issues.push({ field: `items.${index}.notBefore`, message: 'Not a date-time' });
+    }
+    const parsed = handler.data.safeParse(item.data);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) issues.push({ field: [`items.${index}.data`, ...issue.path.map(String)].join('.'), message: issue.message });
+    }
+  });
+  if (duplicates.length > 0) {
+    const list = duplicates.map((d) => `${d.ref} (${d.status})`).join(', ');
+    throw ApplicationFailure.create({
+      type: b.BatchFailureType.DuplicateItem,
+      message: `Already in this batch: ${list}`,
+      nonRetryable: true,
+      details: [{ duplicates }],
+    });
+  }
+  if (issues.length > 0) {
+    throw ApplicationFailure.create({ type: b.BatchFailureType.InvalidItem, message: `Invalid items: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, nonRetryable: true, details: [{ issues }] });
+  }
+}
+
+/** The work-list of one batch run: records in batch order, the runnable queue, postponed items. */
+class ItemBook {
+  readonly records = new Map<string, ItemRecord>();
+  readonly counts: Record<ItemStatus, number> = { pending: 0, running: 0, attended: 0, done: 0, skipped: 0, 'completed-manually': 0 };
+  #queue: string[] = [];
+  #head = 0;
+  #postponed = new Set<string>();
+
+  add(record: ItemRecord): void {
+    this.records.set(record.ref, record);
+    this.counts[record.status] += 1;
+    if (record.status === 'pending') this.#enqueue(record);
+  }
+
+  setStatus(record: ItemRecord, status: ItemStatus): void {
+    this.counts[record.status] -= 1;
+    record.status = status;
+    this.counts[status] += 1;
+  }
+
+  /** Back to the queue (postponed until notBefore, if set). */
+  requeue(record: ItemRecord): void {
+    this.setStatus(record, 'pending');
+    this.#enqueue(record);
+  }
+
+  /** The next item to work on now, in batch order; postponed items join the queue when due. */
+  next(nowMs: number): ItemRecord | undefined {
+    for (const ref of [...this.#postponed]) {
+      const record = this.records.get(ref)!;
+      if (record.status !== 'pending') this.#postponed.delete(ref);
+      else if (!record.notBefore || Date.parse(record.notBefore) <= nowMs) {
+        this.#postponed.delete(ref);
+        delete record.notBefore;
+        this.#queue.push(ref);
+      }
+    }
+    while (this.#head < this.#queue.length) {
+      const record = this.records.get(this.#queue[this.#head++]!)!;
+      // Postponed after it was queued: it waits in the postponed set instead.
+      if (record.status === 'pending' && !(record.notBefore && Date.parse(record.notBefore) > nowMs)) return record;
+    }
+    if (this.#head > 1024) this.#compact();
+    return undefined;
+  }
+
+  postpone(record: ItemRecord, until: string): void {
+    record.notBefore = until;
+    this.#postponed.add(record.ref);
+  }
+
+  /** When the earliest postponed item is due (ms since epoch). */
+  nextDueMs(): number | undefined {
+    let earliest: number | undefined;
+    for (const ref of this.#postponed) {
+      const at = Date.parse(this.records.get(ref)?.notBefore ?? '');
+      if (!Number.isNaN(at) && (earliest === undefined || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  allFinal(): boolean {
+    return this.counts.done + this.counts.skipped + this.counts['completed-manually'] === this.records.size;
+  }
+
+  #enqueue(record: ItemRecord): void {
+    if (record.notBefore) this.#postponed.add(record.ref);
+    else this.#queue.push(record.ref);
+  }
+
+  #compact(): void {
+    this.#queue = this.#queue.slice(this.#head);
+    this.#head = 0;
+  }
+}
+
+const view = (record: ItemRecord): ItemView => {
+  const { data: _data, ...rest } = record;
+  return rest;
+};
+
+export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
+  const info = workflowInfo();
+  const batchId = info.workflowId;
+  const handler = requireHandler(input.handler);
+  const concurrency = Math.max(1, Math.min(input.concurrency ?? DEFAULT_CONCURRENCY, 200));
+  const itemsPerGeneration = Math.max(1, input.itemsPerGeneration ?? DEFAULT_ITEMS_PER_GENERATION);
+  const carried = input.carried;
+  const startedAt = carried?.startedAt ?? nowIso();
+  const generation = carried?.generation ?? 1;
+  let skippedFromEarlierRun = carried?.skippedFromEarlierRun ?? 0;
+  const book = new ItemBook();
+  let closing = false;
+  let changes = 0;
+  const changed = (): void => void (changes += 1);
+
+  upsertSearchAttributes([
+    { key: SA.client, value: input.client },
+    { key: SA.process, value: input.process },
+    { key: SA.businessRef, value: input.batchKey },
+    { key: SA.status, value: 'running' },
+  ]);
+
+  if (carried) for (const record of carried.records) book.add(record);
+  else {
+    checkNewItems(handler, input.items, book.records);
+    const earlier = input.skipDoneEarlier === false ? undefined : await history.itemsDoneEarlier({ batchId, currentRunId: info.runId });
+    const doneEarlier = new Set(earlier?.refs ?? []);
+    for (const item of input.items) {
+      if (doneEarlier.has(item.ref)) {
+        skippedFromEarlierRun += 1;
+        book.add({ ref: item.ref, status: 'done', attempts: 0, resolution: { by: `earlier run ${earlier!.runId}` } });
+      } else book.add({ ref: item.ref, status: 'pending', attempts: 0, data: item.data, ...(item.notBefore ? { notBefore: item.notBefore } : {}) });
+    }
+  }
+
+  const progress = (): BatchProgress => ({
+    batchId,
+    batchKey: input.batchKey,
+    client: input.client,
+    process: input.process,
+    handler: input.handler,
+    phase: closing ? 'completed' : 'running',
+    startedAt,
+    counts: { ...book.counts },
+    total: book.records.size,
+    concurrency,
+    generation,
+    skippedFromEarlierRun,
+    attended: [...book.records.values()].filter((r) => r.status === 'attended').slice(0, 100).map(view),
+  });
+
+  setHandler(b.batchProgressQuery, progress);
+  setHandler(b.batchDoneRefsQuery, () =>
+    [...book.records.values()].filter((r) => r.status === 'done' || r.status === 'completed-manually').map((r) => r.ref),
+  );
+  setHandler(b.batchItemsQuery, ({ status, after, limit }) => {
+    const max = Math.max(1, Math.min(limit ?? 100, 500));
+    const items: ItemView[] = [];
+    let passed = after === undefined;
+    for (const record of book.records.values()) {
+      if (!passed) {
+        passed = record.ref === after;
+        continue;
+      }
+      if (status && record.status !== status) continue;
+      if (items.length === max) return { items, next: items[items.length - 1]!.ref };
+      items.push(view(record));
+    }
+    return { items };
+  });
+  setHandler(
+    b.enqueueItemsUpdate,
+    ({ items }) => {
+      for (const item of items) book.add({ ref: item.ref, status: 'pending', attempts: 0, data: item.data, ...(item.notBefore ? { notBefore: item.notBefore } : {}) });
+      changed();
+      return { accepted: items.length, total: book.records.size };
+    },
+    {
+      validator: ({ items }) => {
+        if (closing) throw ApplicationFailure.create({ type: b.BatchFailureType.BatchClosing, message: `Batch ${batchId} has finished its items`, nonRetryable: true });
+        if (!Array.isArray(items) || items.length === 0) throw ApplicationFailure.create({ type: b.BatchFailureType.InvalidItem, message: 'No items', nonRetryable: true, details: [{ issues: [{ field: 'items', message: 'Give at least one item' }] }] });
+        checkNewItems(handler, items, book.records);
+      },
+    },
+  );
+  setHandler(
+    b.postponeItemUpdate,
+    ({ ref, until }) => {
+      const record = book.records.get(ref)!;
+      book.postpone(record, until);
+      changed();
+      return view(record);
+    },
+    {
+      validator: ({ ref, until }) => {
+        const record = book.records.get(ref);
+        if (!record) throw ApplicationFailure.create({ type: b.BatchFailureType.ItemNotFound, message: `No item ${ref} in batch ${batchId}`, nonRetryable: true });
+        if (record.status !== 'pending') {
+          throw ApplicationFailure.create({ type: b.BatchFailureType.ItemNotPostponable, message: `Item ${ref} is ${record.status}: only pending items can be postponed`, nonRetryable: true });
+        }
+        if (Number.isNaN(Date.parse(until))) throw ApplicationFailure.create({ type: b.BatchFailureType.InvalidItem, message: 'until is not a date-time', nonRetryable: true, details: [{ issues: [{ field: 'until', message: 'Not a date-time' }] }] });
+      },
+    },
+  );
+  setHandler(b.itemSettledSignal, (settlement: ItemSettlement) => {
+    const record = book.records.get(settlement.ref);
+    // A settlement from an item run the batch no longer waits on (e.g. a repeated signal) changes nothing.
+    if (!record || record.status !== 'attended' || record.itemRunId !== settlement.itemRunId) return;
+    record.attempts = settlement.attempts;
+    if (settlement.resolution) record.resolution = settlement.resolution;
+    if (settlement.status === 'pending') {
+      record.data = settlement.data ?? record.data;
+      book.requeue(record);
+      if (settlement.notBefore) book.postpone(record, settlement.notBefore);
+    } else {
+      delete record.data;
+      book.setStatus(record, settlement.status);
+    }
+    changed();
+  });
+
+  /** Hands an item to a run of its own, where a human can look at it. */
+  async function attend(record: ItemRecord, failure: BotFailure | undefined): Promise<void> {
+    const itemRunId = b.itemRunIdFor(batchId, record.ref, record.attempts);
+    record.itemRunId = itemRunId;
+    if (failure) record.lastFailure = failureView(failure);
+    book.setStatus(record, 'attended');
+    const itemInput: BatchItemInput = {
+      batchId,
+      batchKey: input.batchKey,
+      client: input.client,
+      handler: input.handler,
+      item: { ref: record.ref, data: record.data },
+      attempts: record.attempts,
+      ...(failure ? { failure } : {}),
+    };
+    try {
+      // Abandoned, not terminated, when this run continues as new: the item run reports to whichever run is current.
+      await startChild(batchItem, { workflowId: itemRunId, args: [itemInput], parentClosePolicy: ParentClosePolicy.ABANDON });
+    } catch (err) {
+      // Already running (e.g. this batch was restarted while a human had the item): it will report back here.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async function work(record: ItemRecord): Promise<void> {
+    book.setStatus(record, 'running');
+    record.attempts += 1;
+    try {
+      await handler.run(itemContext(handler, { batchId, batchKey: input.batchKey, client: input.client }, { ref: record.ref, data: record.data }, record.attempts));
+      delete record.data;
+      book.setStatus(record, 'done');
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      if (err instanceof ItemFailed) await attend(record, err.failure);
+      else if (err instanceof AttendedStepNeeded) await attend(record, undefined);
+      // A bug in the item's own workflow code must not end the batch: a human sees it like any failure.
+      else await attend(record, { kind: 'system', code: 'ItemWorkFailed', message: (err as Error).message, details: {} });
+    } finally {
+      changed();
+    }
+  }
+
+  const running = new Set<Promise<void>>();
+  let started = 0;
+  const generationFull = (): boolean =>
+    started >= itemsPerGeneration || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS;
+
+  for (;;) {
+    while (running.size < concurrency && !generationFull()) {
+      const record = book.next(Date.now());
+      if (!record) break;
+      started += 1;
+      const job = work(record).finally(() => running.delete(job));
+      running.add(job);
+    }
+    if (running.size === 0 && book.allFinal()) break;
+    if (running.size === 0 && generationFull()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof itemBatch>({
+        ...input,
+        items: [],
+        carried: { startedAt, generation: generation + 1, skippedFromEarlierRun, records: [...book.records.values()] },
+      });
+    }
+    const seen = changes;
+    const due = book.nextDueMs();
+    const wake = condition(() => changes !== seen, due === undefined ? undefined : Math.max(1, due - Date.now()));
+    await wake;
+  }
+
+  closing = true;
+  const summary: BatchSummary = {
+    batchId,
+    batchKey: input.batchKey,
+    total: book.records.size,
+    counts: { ...book.counts },
+    skippedFromEarlierRun,
+    generations: generation,
+    startedAt,
+    finishedAt: nowIso(),
+  };
+  upsertSearchAttributes([{ key: SA.status, value: 'completed' }]);
+  if (summary.counts.skipped + summary.counts['completed-manually'] > 0) {
+    await notices
+      .emitEvent({
+        id: `${batchId}:batch.finished-with-exceptions:${startedAt}`,
+        type: 'batch.finished-with-exceptions',
+        client: input.client,
+        process: input.process,
+        runId: batchId,
+        at: summary.finishedAt,
+        data: { batchKey: input.batchKey, counts: summary.counts, total: summary.total },
+      })
+      .catch(() => undefined);
+  }
+  await condition(allHandlersFinished);
+  return summary;
+}
+
+function itemContext<D>(
+  handler: ItemHandler<D>,
+  batch: ItemContext<D>['batch'],
+  item: BatchItem<D>,
+  attempt: number,
+  run?: ProcessRun,
+): ItemContext<D> {
+  return {
+    item,
+    batch,
+    attempt,
+    attended: run !== undefined,
+    reference: (step) => itemReference(batch.batchKey, item.ref, step),
+    async bot(name, fn, input) {
+      if (run) {
+        const outcome = await run.bot(name, fn, input);
+        if (!outcome.ok) throw new ItemFailed(outcome.failure);
+        return outcome.value;
+      }
+      try {
+        return await fn(input);
+      } catch (err) {
+        throw new ItemFailed(toBotFailure(err));
+      }
+    },
+    async humanTask(form, spec) {
+      if (!run) throw new AttendedStepNeeded();
+      return run.humanTask(form, spec);
+    },
+  };
+}
+
+/** One item that needs a human: its exception task (or its attended step), then its work again. */
+export async function batchItem(input: BatchItemInput): Promise<ItemSettlement> {
+  const handler = requireHandler(input.handler);
+  const itemRunId = workflowInfo().workflowId;
+  const run = new ProcessRun({ process: handler.process, client: input.client, businessRef: input.item.ref });
+  const batch = { batchId: input.batchId, batchKey: input.batchKey, client: input.client };
+  const form = handler.exceptionForm as ItemExceptionForm;
+  let item = input.item;
+  let failure = input.failure;
+  let attempts = input.attempts;
+
+  const work = async (): Promise<ItemSettlement> => {
+    for (;;) {
+      if (failure) {
+        run.step('resolve-exception');
+        const { decision, decidedBy } = await run.humanTask(form, {
+          title: `${failure.kind === 'business' ? failure.code : 'Bot failed'}: ${handler.title(item)}`,
+          team: handler.exceptionTeam,
+          priority: 2,
+          context: { batchId: input.batchId, batchKey: input.batchKey, item: { ref: item.ref, data: item.data }, attempts, failure },
+        });
+        const by = decidedBy.operatorId;
+        switch (decision.action) {
+          case 'skip':
+            return { ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by, note: decision.data.reason } };
+          case 'complete-manually':
+            return { ref: item.ref, status: 'completed-manually', attempts, itemRunId, resolution: { by, note: decision.data.confirmation } };
+          case 'postpone':
+            return { ref: item.ref, status: 'pending', attempts, itemRunId, data: item.data, notBefore: decision.data.until, resolution: { by, note: decision.data.note } };
+          case 'fix-and-retry':
+            item = { ...item, data: decision.data.item };
+            break;
+          case 'retry':
+            break;
+        }
+      }
+      attempts += 1;
+      run.step(`work-attempt-${attempts}`);
+      try {
+        await handler.run(itemContext(handler, batch, item, attempts, run));
+        return { ref: item.ref, status: 'done', attempts, itemRunId };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        failure = err instanceof ItemFailed ? err.failure : { kind: 'system', code: 'ItemWorkFailed', message: (err as Error).message, details: {} };
+      }
+    }
+  };
+  const report = (settlement: ItemSettlement) =>
+    // The batch may be gone (terminated by an operator); the item's own outcome stands regardless.
+    CancellationScope.nonCancellable(() => getExternalWorkflowHandle(input.batchId).signal(b.itemSettledSignal, settlement)).catch(() => undefined);
+  try {
+    const settlement = await run.execute(work);
+    await report(settlement);
+    return settlement;
+  } catch (err) {
+    // Cancelling an item's run takes the item out of the batch rather than leaving the batch waiting for ever.
+    if (isCancellation(err)) await report({ ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by: 'cancelled', note: 'The item run was cancelled' } });
+    throw err;
+  }
+}

@@ -1,12 +1,16 @@
 // The bot worker: runs bot activities, one Chromium per process shared by all of them, a fresh
-// browser context per activity, at most TANDEM_BOT_CONCURRENCY at once.
+// browser context per activity, at most TANDEM_BOT_CONCURRENCY at once; credentials from the
+// encrypted store, and session slots per client login shared with every other bot worker (Redis).
 import { Worker } from '@temporalio/worker';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectWorker } from '../platform/temporal';
 import { BrowserPool } from '../bots/runtime/browser-pool';
 import { ArtifactStore } from '../activities/artifacts';
-import { FileCredentialStore } from '../activities/credentials';
+import { EncryptedCredentialStore } from '../activities/credentials';
+import { CredentialKeys } from '../bots/runtime/credential-keys';
+import { LoginSessions } from '../bots/runtime/login-sessions';
 import { StaticClientApps } from '../activities/bots/client-apps';
 import { BOT_TASK_QUEUE } from '../workflows/engine/bot-step';
 import { createBotActivities } from './bot-activities';
@@ -23,6 +27,10 @@ const metrics = createRegistry();
 const { botPort, host, token } = config.metrics;
 const metricsServer = botPort === undefined ? undefined : await serveMetrics({ registry: metrics, port: botPort, host, token, log });
 const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency });
+const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+// Read once at start so a missing or exposed key file stops the worker at once, not at the first bot.
+const credentialKeys = new CredentialKeys(config.credentialsKey);
+credentialKeys.keyring();
 const temporal = await connectWorker(config, { log });
 const worker = await Worker.create({
   ...temporal.options,
@@ -30,12 +38,14 @@ const worker = await Worker.create({
   maxConcurrentActivityTaskExecutions: config.botConcurrency,
   activities: createBotActivities({
     pool,
-    credentials: new FileCredentialStore(config.credentialsFile),
+    credentials: new EncryptedCredentialStore({ file: config.credentialsFile, keys: credentialKeys }),
+    sessions: new LoginSessions(redis, { prefix: config.redis.prefix, leaseMs: config.loginLeaseMs }),
     artifacts: new ArtifactStore(config.artifactsDir),
     apps: new StaticClientApps(config.apps),
     metrics: new BotMetrics(metrics),
   }),
 });
 
-log.info({ taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency }, 'bot worker started');
-await runUntilSignal(worker, log, [() => pool.close(), () => temporal.close(), () => metricsServer?.close()]);
+log.info({ taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency, loginLeaseMs: config.loginLeaseMs }, 'bot worker started');
+// Redis goes after the worker has drained: finishing bots give their login slots back through it.
+await runUntilSignal(worker, log, [() => pool.close(), () => redis.quit(), () => temporal.close(), () => metricsServer?.close()]);

@@ -1,12 +1,17 @@
 // Every bot activity runs through here: a fresh browser context from the pool, heartbeats so a
-// dead bot worker is noticed in seconds, evidence (screenshot + trace) on failure, credentials
-// resolved on demand and scrubbed from any error, and business exceptions turned into
-// non-retryable failures the workflow routes to a human.
+// dead bot worker is noticed in seconds, a hard deadline so an attempt never outlives its
+// timeout, evidence (screenshot + trace) on failure, timeout or cancellation, credentials resolved
+// on demand (with a session slot for that client login) and scrubbed from any error, and business
+// exceptions turned into non-retryable failures the workflow routes to a human.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Page } from 'playwright-core';
 import type { BrowserPool } from '../../bots/runtime/browser-pool';
 import { BusinessException } from '../../bots/runtime/business-exception';
+import { armDeadline, BotStepTimedOut, hardDeadlineAt } from '../../bots/runtime/hard-deadline';
+import { LoginHolds } from '../../bots/runtime/login-holds';
+import type { LoginSessions } from '../../bots/runtime/login-sessions';
+import { ProgressBeat } from '../../bots/runtime/progress-beat';
 import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflows/engine/failures';
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
@@ -16,10 +21,15 @@ import type { BotMetrics } from '../../platform/metrics/bot-metrics';
 export interface BotRuntime {
   pool: BrowserPool;
   credentials: CredentialStore;
+  /** Session slots per client login, shared by every bot worker (Redis). The bot worker always
+   *  wires it; optional only so in-process benches and tests can run bots without a cap. */
+  sessions?: LoginSessions;
   artifacts: ArtifactStore;
   apps: ClientApps;
   /** How often a running bot heartbeats; default 2 s (the heartbeat timeout is 10 s). */
   heartbeatEveryMs?: number;
+  /** Time kept back before the hard timeout for evidence and closing; default min(5 s, a tenth). */
+  hardTimeoutMarginMs?: number;
   /** Step durations and failures for this worker's metrics endpoint. */
   metrics?: BotMetrics;
 }
@@ -29,6 +39,8 @@ export interface BotContext {
   runId: string;
   attempt: number;
   apps: ClientApps;
+  /** Resolves a named login and takes one of its session slots (waiting while the client app's
+   *  limit is reached); the slot is held until the step ends. */
   credential(name: string): Promise<Credential>;
   /** Saves a screenshot of the page as a run artifact; returns its artifact key. */
   screenshot(name: string): Promise<string>;
@@ -36,11 +48,19 @@ export interface BotContext {
   progress(detail: Record<string, unknown>): void;
   /** The progress the previous attempt last heartbeated (undefined on a first attempt): where to resume. */
   resume: Record<string, unknown> | undefined;
+  /** Aborts when the step must stop (cancelled, hard timeout, login slot lost). */
+  signal: AbortSignal;
 }
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
 
 const REDACTED = '[redacted]';
+/** Progress key shown while the bot waits for a busy login; runtime state, not the step's. */
+export const WAITING_FOR_LOGIN = 'waitingForLogin';
+
+class StepEnded extends Error {
+  override readonly name = 'StepEnded';
+}
 
 export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>): (input: I) => Promise<O> {
   return async (input: I): Promise<O> => {
@@ -48,15 +68,32 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const { info } = ctx;
     const runId = info.workflowExecution?.workflowId ?? 'no-run';
     const secrets = new Set<string>();
-    const resume = info.heartbeatDetails as Record<string, unknown> | undefined;
+    const resume = withoutWaiting(info.heartbeatDetails as Record<string, unknown> | undefined);
+    // One abort for the attempt: Temporal's cancellation, the hard deadline, or a lost login slot.
+    const stop = new AbortController();
+    const cancel = (): void => stop.abort(ctx.cancellationSignal.reason);
+    if (ctx.cancellationSignal.aborted) cancel();
+    else ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
+    const deadline = armDeadline(
+      hardDeadlineAt({ ...info, marginMs: runtime.hardTimeoutMarginMs }),
+      () => stop.abort(new BotStepTimedOut(info.activityType, info.startToCloseTimeoutMs)),
+    );
     // Start from the last attempt's progress, so a crash before the next report does not lose it.
-    let progress: Record<string, unknown> = { ...resume };
-    ctx.heartbeat(progress);
-    const beat = setInterval(() => ctx.heartbeat(progress), runtime.heartbeatEveryMs ?? 2000);
-    const evidenceDir = await runtime.artifacts.runDir(runId);
-    const evidenceName = `${info.activityType}-attempt${info.attempt}`;
+    const beat = new ProgressBeat({ heartbeat: (d) => ctx.heartbeat(d), initial: resume, everyMs: runtime.heartbeatEveryMs ?? 2000 });
+    const logins = runtime.sessions && new LoginHolds({
+      sessions: runtime.sessions,
+      holder: { id: `${runId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`, attempt: info.attempt },
+      signal: stop.signal,
+      onLost: (reason) => stop.abort(reason),
+      onWaiting: (login) => {
+        if (login) beat.merge({ [WAITING_FOR_LOGIN]: login });
+        else beat.remove(WAITING_FOR_LOGIN);
+        beat.beat();
+      },
+    });
     const timer = runtime.metrics?.start(info.activityType);
     try {
+      const evidence = { dir: await runtime.artifacts.runDir(runId), name: `${info.activityType}-attempt${info.attempt}` };
       const result = await runtime.pool.withContext(
         (page) =>
           step(
@@ -68,6 +105,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               async credential(name) {
                 const credential = await runtime.credentials.resolve(name);
                 secrets.add(credential.password);
+                await logins?.take(name, credential.maxSessions ?? 1);
                 return credential;
               },
               async screenshot(name) {
@@ -75,24 +113,36 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
                 await page.screenshot({ path, fullPage: true });
                 return runtime.artifacts.keyOf(path);
               },
-              progress(detail) {
-                progress = { ...progress, ...detail };
-              },
+              progress: (detail) => beat.merge(detail),
               resume,
+              signal: stop.signal,
             },
             input,
           ),
-        { signal: ctx.cancellationSignal, evidence: { dir: evidenceDir, name: evidenceName } },
+        { signal: stop.signal, evidence },
       );
       timer?.succeeded();
       return result;
     } catch (err) {
       timer?.failed(err instanceof BusinessException ? 'business' : 'system');
+      // Temporal's own cancellation goes back as is, so the workflow sees a cancelled activity.
+      if (err instanceof CancelledFailure && err === ctx.cancellationSignal.reason) throw err;
       throw toFailure(err, runtime.artifacts, secrets);
     } finally {
-      clearInterval(beat);
+      deadline.clear();
+      beat.stop();
+      ctx.cancellationSignal.removeEventListener('abort', cancel);
+      if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
+      await logins?.releaseAll();
     }
   };
+}
+
+function withoutWaiting(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!details || typeof details !== 'object') return details;
+  const rest = { ...details };
+  delete rest[WAITING_FOR_LOGIN];
+  return rest;
 }
 
 function toFailure(err: unknown, artifacts: ArtifactStore, secrets: Set<string>): ApplicationFailure {

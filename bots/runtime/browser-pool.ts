@@ -11,6 +11,8 @@ export interface BrowserPoolOptions {
   maxContexts?: number;
   /** Extra Chromium flags, added after the fixed headless-server flags. Default none. */
   launchArgs?: string[];
+  /** On abort, how long saving evidence may delay closing the context. Default 3 s. */
+  abortEvidenceMs?: number;
 }
 
 export interface BotEvidence {
@@ -19,9 +21,10 @@ export interface BotEvidence {
 }
 
 export interface WithContextOptions {
-  /** Aborting closes the context at once and rejects with the signal's reason. */
+  /** Aborting saves evidence (when asked for, within `abortEvidenceMs`), closes the context and
+   *  rejects with the signal's reason, carrying the evidence; the step's own outcome is ignored. */
   signal?: AbortSignal;
-  /** Where a failure saves `<name>.png` and `<name>.trace.zip`. Tracing runs only when given. */
+  /** Where a failure or abort saves `<name>.png` and `<name>.trace.zip`. Tracing runs only when given. */
   evidence?: { dir: string; name: string };
 }
 
@@ -44,18 +47,21 @@ export class BrowserPool {
   readonly #executablePath: string;
   readonly #args: string[];
   readonly #slots: ContextSlots;
+  readonly #abortEvidenceMs: number;
   readonly #contexts = new Set<BrowserContext>();
   #browser: Promise<Browser> | undefined;
   #launched = 0;
   #closing: Promise<void> | undefined;
 
   constructor(opts: BrowserPoolOptions = {}) {
-    const { executablePath, maxContexts, launchArgs } = {
+    const { executablePath, maxContexts, launchArgs, abortEvidenceMs } = {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       maxContexts: 2,
       launchArgs: [],
+      abortEvidenceMs: 3_000,
       ...opts,
     };
+    this.#abortEvidenceMs = abortEvidenceMs;
     this.#executablePath = executablePath;
     this.#args = [...BASE_ARGS, ...launchArgs];
     this.#slots = new ContextSlots(maxContexts);
@@ -84,9 +90,13 @@ export class BrowserPool {
       if (evidence) await startTracing(context, { screenshots: true, snapshots: true });
       const page = await context.newPage();
       try {
-        return await abortable(fn(page, context), closing, signal);
+        const onAbort = async (): Promise<void> => {
+          if (evidence) await saveEvidence(signal?.reason, page, context, evidence, this.#abortEvidenceMs);
+          await closing();
+        };
+        return await abortable(fn(page, context), onAbort, signal);
       } catch (error) {
-        if (evidence && !signal?.aborted) await saveEvidence(error, page, context, evidence);
+        if (evidence && !signal?.aborted) await saveEvidence(error, page, context, evidence, 10_000);
         throw error;
       }
     } finally {
@@ -151,33 +161,55 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (result ??= fn());
 }
 
-function abortable<T>(work: Promise<T>, closeContext: () => Promise<void>, signal: AbortSignal | undefined): Promise<T> {
+/** Once aborted, the outcome is the abort: rejected with its reason after `onAbort` (evidence,
+ *  then closing the context, which makes every pending page call inside `work` fail fast). */
+function abortable<T>(work: Promise<T>, onAbort: () => Promise<void>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(signal.reason);
-      // Closing the context makes every pending page call inside `work` fail fast.
-      void closeContext();
+    let aborted = false;
+    const abort = (): void => {
+      aborted = true;
+      void onAbort()
+        .catch(() => undefined)
+        .finally(() => reject(signal.reason));
     };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    work
+      .then(
+        (value) => aborted || resolve(value),
+        (error: unknown) => aborted || reject(error),
+      )
+      .finally(() => signal.removeEventListener('abort', abort));
   });
 }
 
-async function saveEvidence(error: unknown, page: Page, context: BrowserContext, where: { dir: string; name: string }): Promise<void> {
+/** `work`, or undefined once `ms` have passed: evidence must not hold a context open for long. */
+function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function saveEvidence(error: unknown, page: Page, context: BrowserContext, where: { dir: string; name: string }, budgetMs: number): Promise<void> {
   const base = join(where.dir, where.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
   const evidence: BotEvidence = {};
+  const deadline = Date.now() + budgetMs;
   try {
     await mkdir(where.dir, { recursive: true });
-    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 10_000 });
+    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: budgetMs });
     evidence.screenshotPath = `${base}.png`;
   } catch {
     // A crashed page has no screenshot; the trace may still be there.
   }
   try {
-    await context.tracing.stop({ path: `${base}.trace.zip` });
-    evidence.tracePath = `${base}.trace.zip`;
+    const stopped = await within(
+      context.tracing.stop({ path: `${base}.trace.zip` }).then(() => true),
+      Math.max(500, deadline - Date.now()),
+    );
+    if (stopped) evidence.tracePath = `${base}.trace.zip`;
   } catch {
     // Tracing may have died with the context.
   }

@@ -84,7 +84,7 @@ export class ClientCrm {
         throw new Error(`client CRM answered ${landed} on ${this.#path()} after saving a customer`);
       }
     }
-    throw new Error(`client CRM did not confirm the customer after ${MAX_SAVE_STEPS} steps`);
+    throw new Error(`client CRM did not get past saving a customer in ${MAX_SAVE_STEPS} steps (still on ${this.#path()})`);
   }
 
   async #fillAndSave(customer: CustomerDetails, reference: string): Promise<number> {

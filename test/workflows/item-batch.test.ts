@@ -233,7 +233,7 @@ describe('item batches', () => {
 
   it('completes a 10,000-item batch with every run of its history bounded', async () => {
     const app = new CountApp();
-    const n = 10_000;
+    const n = Number(process.env.BATCH_N ?? 10_000);
     const id = uniqueId('fixture.batch.big');
     const started = Date.now();
     const summary = await withWorkers(

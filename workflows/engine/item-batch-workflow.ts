@@ -25,6 +25,7 @@ import {
   AttendedStepNeeded,
   findItemHandler,
   ItemFailed,
+  ItemSkipped,
   type ItemContext,
   type ItemExceptionForm,
   type ItemHandler,
@@ -393,7 +394,11 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
       book.setStatus(record, 'done');
     } catch (err) {
       if (isCancellation(err)) throw err;
-      if (err instanceof ItemFailed) await attend(record, err.failure);
+      if (err instanceof ItemSkipped) {
+        delete record.data;
+        record.resolution = { by: err.by, note: err.reason };
+        book.setStatus(record, 'skipped');
+      } else if (err instanceof ItemFailed) await attend(record, err.failure);
       else if (err instanceof AttendedStepNeeded) await attend(record, undefined);
       // A bug in the item's own workflow code must not end the batch: a human sees it like any failure.
       else await attend(record, { kind: 'system', code: 'ItemWorkFailed', message: (err as Error).message, details: {} });
@@ -521,7 +526,7 @@ export async function batchItem(input: BatchItemInput): Promise<ItemSettlement> 
           case 'postpone':
             return { ref: item.ref, status: 'pending', attempts, itemRunId, data: item.data, notBefore: decision.data.until, resolution: { by, note: decision.data.note } };
           case 'fix-and-retry':
-            item = { ...item, data: decision.data.item };
+            item = { ...item, data: handler.applyFix ? handler.applyFix(item.data as never, decision.data.item) : decision.data.item };
             break;
           case 'retry':
             break;
@@ -534,6 +539,7 @@ export async function batchItem(input: BatchItemInput): Promise<ItemSettlement> 
         return { ref: item.ref, status: 'done', attempts, itemRunId };
       } catch (err) {
         if (isCancellation(err)) throw err;
+        if (err instanceof ItemSkipped) return { ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by: err.by, note: err.reason } };
         failure = err instanceof ItemFailed ? err.failure : { kind: 'system', code: 'ItemWorkFailed', message: (err as Error).message, details: {} };
       }
     }

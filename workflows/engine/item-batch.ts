@@ -33,6 +33,8 @@ export interface ItemHandler<D = unknown> {
   data: z.ZodType<D>;
   /** The human task a failed item becomes: retry / fix-and-retry / skip / complete-manually / postpone. */
   exceptionForm: TaskForm;
+  /** How a fix-and-retry correction (the form's `item` field) becomes the item's data; default: it is the data. */
+  applyFix?(data: D, fix: unknown): D;
   /** Team that resolves this handler's failed items. */
   exceptionTeam: string;
   title(item: BatchItem<D>): string;
@@ -45,6 +47,17 @@ export class ItemFailed extends Error {
   constructor(readonly failure: BotFailure) {
     super(failure.message);
     this.name = 'ItemFailed';
+  }
+}
+
+/** The work decided the item should not be done (e.g. a person rejected the document): it ends as skipped. */
+export class ItemSkipped extends Error {
+  constructor(
+    readonly reason: string,
+    readonly by: string,
+  ) {
+    super(reason);
+    this.name = 'ItemSkipped';
   }
 }
 
@@ -73,13 +86,13 @@ const Note = z.string().trim().max(500).optional();
 const Reason = z.string().trim().min(3, 'Give a reason of at least 3 characters').max(500);
 
 /** The exception form of a kind of item; fix-and-retry carries the corrected item data. */
-export function itemExceptionForm<D extends z.ZodType>(kind: string, title: string, data: D) {
+export function itemExceptionForm<D extends z.ZodType>(kind: string, title: string, fix: D) {
   return defineTaskForm({
     kind,
     title,
     decision: z.discriminatedUnion('action', [
       z.object({ action: z.literal('retry'), data: z.object({ note: Note }).strict() }),
-      z.object({ action: z.literal('fix-and-retry'), data: z.object({ item: data, note: Note }).strict() }),
+      z.object({ action: z.literal('fix-and-retry'), data: z.object({ item: fix, note: Note }).strict() }),
       z.object({ action: z.literal('skip'), data: z.object({ reason: Reason }).strict() }),
       z.object({
         action: z.literal('complete-manually'),

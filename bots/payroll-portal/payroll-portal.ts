@@ -174,14 +174,21 @@ export class PayrollPortal {
     let path: string | null = firstPath;
     for (let expected = firstPage; path !== null; expected += 1) {
       await this.#assertPage(await this.#session.open(path), facts);
-      const marks = await readTestIds(this.#page, ['page-number', 'page-count', 'row-count']);
-      const pageNo = Number(marks['page-number']);
-      const pages = Number(marks['page-count']);
-      // The portal shows its last page for any page past the end: reading it twice would duplicate lines.
-      if (pageNo !== expected) throw screenChanged('page-number', marks['page-number']);
+      const marks = await this.#page.evaluate(() => {
+        const text = (id: string): string | null => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? null;
+        const next = document.querySelector('[data-testid="next-page"]')?.getAttribute('href') ?? null;
+        return { pageNo: text('page-number'), pages: text('page-count'), rowCount: text('row-count'), next };
+      });
+      const pageNo = Number(marks.pageNo);
+      const pages = Number(marks.pages);
+      const rowCount = Number(marks.rowCount);
+      if (!Number.isSafeInteger(pages) || !Number.isSafeInteger(rowCount)) throw screenChanged('pagination', `${marks.pages}/${marks.rowCount}`);
+      // The portal shows its last page for any page past the end: asked to start there, there is nothing left to read.
+      if (expected === firstPage && firstPage > pages && pageNo === pages) return { pages, rowCount };
+      if (pageNo !== expected) throw screenChanged('page-number', marks.pageNo);
       await onPage(pageNo, pages);
-      path = await this.#page.evaluate(() => document.querySelector('[data-testid="next-page"]')?.getAttribute('href') ?? null);
-      if (path === null) return { pages, rowCount: Number(marks['row-count']) };
+      path = marks.next;
+      if (path === null) return { pages, rowCount };
     }
     throw new Error('unreachable');
   }

@@ -3,8 +3,10 @@ import type { ProcessDefinition } from './engine/process-definition';
 import type { TaskForm } from './engine/task-form';
 import { claimReviewProcess } from './claim-review/definition';
 import { manualTaskProcess } from './manual-task/definition';
+import { payrollRunProcess } from './payroll-run/definition';
+import { dataEntryProcess } from './data-entry/definition';
 
-export const PROCESSES: readonly ProcessDefinition[] = [claimReviewProcess, manualTaskProcess] as unknown as ProcessDefinition[];
+export const PROCESSES: readonly ProcessDefinition[] = [claimReviewProcess, manualTaskProcess, payrollRunProcess, dataEntryProcess] as unknown as ProcessDefinition[];
 
 export function findProcess(name: string): ProcessDefinition | undefined {
   return PROCESSES.find((p) => p.name === name);

@@ -39,6 +39,8 @@ const Env = z.object({
   TANDEM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(30_000),
   TANDEM_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   SANDBOX_CLAIMS_URL: z.string().url().optional(),
+  SANDBOX_PAYROLL_URL: z.string().url().optional(),
+  SANDBOX_CRM_URL: z.string().url().optional(),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   // Empty means unset (compose passes `${VAR:-}`): no token, no worker metrics endpoint.
   TANDEM_METRICS_TOKEN: z.union([z.literal(''), z.string().min(16, 'TANDEM_METRICS_TOKEN needs at least 16 characters')]).optional(),
@@ -134,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
       backoffMs: e.TANDEM_WEBHOOK_BACKOFF_MS,
       concurrency: e.TANDEM_WEBHOOK_CONCURRENCY,
     },
-    apps: { 'claims-system': e.SANDBOX_CLAIMS_URL },
+    apps: { 'claims-system': e.SANDBOX_CLAIMS_URL, 'payroll-portal': e.SANDBOX_PAYROLL_URL, 'client-crm': e.SANDBOX_CRM_URL },
     chromiumPath: e.CHROMIUM_PATH,
     logLevel: e.LOG_LEVEL,
     metrics: {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The local stack Tandem runs on: Temporal dev server, Redis, the sandbox claims app.
+# The local stack Tandem runs on: Temporal dev server, Redis, the sandbox client apps (claims
+# system, payroll portal, CRM).
 #   start   start what is not running yet, wait until each answers, print the env
 #   stop    stop everything this state dir started (also the demo's workers and API)
 #   status  one line per component
@@ -72,37 +73,42 @@ start_redis() {
 }
 
 SANDBOX_STARTED=0
+# The sandbox client apps, by pid-file name: the folder under sandbox/ and the URL they answer on.
+sandbox_dir() {
+  case $1 in sandbox-claims) echo claims-system ;; sandbox-payroll) echo payroll-portal ;; sandbox-crm) echo client-crm ;; esac
+}
+sandbox_url() {
+  case $1 in sandbox-claims) echo "$SANDBOX_CLAIMS_URL" ;; sandbox-payroll) echo "$SANDBOX_PAYROLL_URL" ;; sandbox-crm) echo "$SANDBOX_CRM_URL" ;; esac
+}
+sandbox_port_var() {
+  case $1 in sandbox-claims) echo SANDBOX_CLAIMS_PORT ;; sandbox-payroll) echo SANDBOX_PAYROLL_PORT ;; sandbox-crm) echo SANDBOX_CRM_PORT ;; esac
+}
+
 launch_sandbox() {
-  if [[ ! -f sandbox/claims-system/server.ts ]]; then
-    warn "sandbox/claims-system/server.ts does not exist (yet): skipping the sandbox claims app and its demo credentials"
-    return 0
-  fi
-  start_bg sandbox-claims "$TSX" sandbox/claims-system/server.ts
-  SANDBOX_STARTED=$STARTED_NOW
+  local name
+  for name in "${TANDEM_SANDBOX_PROCS[@]}"; do
+    start_bg "$name" "$TSX" "sandbox/$(sandbox_dir "$name")/server.ts"
+    [[ $STARTED_NOW != 1 ]] || SANDBOX_STARTED=1
+  done
 }
 
 wait_sandbox() {
-  [[ -f sandbox/claims-system/server.ts ]] || return 0
-  say "waiting for the sandbox claims app on $SANDBOX_CLAIMS_URL"
-  wait_ready sandbox-claims "${TANDEM_SANDBOX_START_TIMEOUT:-60}" http_ok "$SANDBOX_CLAIMS_URL/__health"
-  # The bots' credential store. Rewritten when the sandbox (re)starts, as its users may change with it;
-  # a TANDEM_CREDENTIALS_FILE of the user's own outside the state dir is never overwritten.
-  local f=$TANDEM_CREDENTIALS_FILE tmp
+  local name
+  for name in "${TANDEM_SANDBOX_PROCS[@]}"; do
+    say "waiting for the sandbox app $(sandbox_dir "$name") on $(sandbox_url "$name")"
+    wait_ready "$name" "${TANDEM_SANDBOX_START_TIMEOUT:-60}" http_ok "$(sandbox_url "$name")/__health"
+  done
+  # The bots' credential store (encrypted; scripts/credentials.ts). Refilled from the sandbox when it
+  # (re)starts, as its logins derive from the stack's secret; a TANDEM_CREDENTIALS_FILE of the user's
+  # own outside the state dir is never written. The passwords go through a pipe, never a file.
+  local f=$TANDEM_CREDENTIALS_FILE
   [[ $SANDBOX_STARTED == 1 || ! -s $f ]] || return 0
   [[ ! -s $f || $f == "$TANDEM_STATE_DIR"/* ]] || return 0
-  if [[ ! -f sandbox/claims-system/print-credentials.ts ]]; then
-    warn "sandbox/claims-system/print-credentials.ts does not exist (yet): no credentials written to $f"
-    return 0
-  fi
   mkdir -p "$(dirname "$f")"
-  tmp="$f.tmp.$$"
-  if ! (umask 077 && "$TSX" sandbox/claims-system/print-credentials.ts >"$tmp"); then
-    rm -f "$tmp"
-    die "sandbox/claims-system/print-credentials.ts failed: no credentials written"
+  if ! "$TSX" sandbox/print-credentials.ts | "$TSX" scripts/credentials.ts import >&2; then
+    die "could not fill the credential store $f from the sandbox logins"
   fi
-  chmod 600 "$tmp"
-  mv -f "$tmp" "$f"
-  say "wrote the demo credential store to $f"
+  say "filled the bots' credential store $f (encrypted) with the sandbox logins"
 }
 
 # The payload encryption key file: one fresh random key when there is none. Never rewritten: history
@@ -133,9 +139,10 @@ preflight() {
   if [[ $TANDEM_REDIS_EXTERNAL == 0 ]] && ! proc_pid redis >/dev/null; then
     require_free_ports redis REDIS_PORT
   fi
-  if [[ -f sandbox/claims-system/server.ts ]] && ! proc_pid sandbox-claims >/dev/null; then
-    require_free_ports sandbox-claims SANDBOX_CLAIMS_PORT
-  fi
+  local name
+  for name in "${TANDEM_SANDBOX_PROCS[@]}"; do
+    proc_pid "$name" >/dev/null || require_free_ports "$name" "$(sandbox_port_var "$name")"
+  done
 }
 
 cmd_start() {
@@ -171,7 +178,7 @@ cmd_stop() {
   ((any)) || say "nothing running for profile $TANDEM_PROFILE"
   # The app first (it talks to the stack), then the sandbox, then Redis and Temporal together.
   ((${#others[@]} == 0)) || stop_procs "${others[@]}"
-  stop_procs sandbox-claims
+  stop_procs "${TANDEM_SANDBOX_PROCS[@]}"
   stop_procs redis temporal
 }
 
@@ -180,7 +187,7 @@ cmd_status() {
   for name in "${TANDEM_STACK_PROCS[@]}" "${TANDEM_APP_PROCS[@]}"; do
     case $name in
       temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL" ;; redis) where="$REDIS_URL" ;;
-      sandbox-claims) where="$SANDBOX_CLAIMS_URL" ;; api) where="$TANDEM_API_URL" ;; *) where="" ;;
+      sandbox-*) where="$(sandbox_url "$name")" ;; api) where="$TANDEM_API_URL" ;; *) where="" ;;
     esac
     if [[ ($name == temporal && $TANDEM_TEMPORAL_EXTERNAL == 1) || ($name == redis && $TANDEM_REDIS_EXTERNAL == 1) ]]; then
       state="external"
@@ -188,9 +195,7 @@ cmd_status() {
       state="running (pid $pid)"
     else
       state="stopped"
-      if [[ $name == sandbox-claims && ! -f sandbox/claims-system/server.ts ]]; then
-        state="not written yet"
-      elif [[ " ${TANDEM_STACK_PROCS[*]} " == *" $name "* ]]; then
+      if [[ " ${TANDEM_STACK_PROCS[*]} " == *" $name "* ]]; then
         ok=3
       fi
     fi

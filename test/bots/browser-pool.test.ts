@@ -109,6 +109,29 @@ describe('BrowserPool', () => {
     expect(everything).not.toContain(ACME_BOT_LOGIN.password);
   });
 
+  it('saves evidence before closing when aborted (a hard timeout), and the step cannot outrun the abort', async () => {
+    const evidenceDir = join(dir.path, 'abort-evidence');
+    const controller = new AbortController();
+    let pageClosed = false;
+    const run = pool.withContext(
+      async (page) => {
+        page.on('close', () => (pageClosed = true));
+        await page.goto(`${sandbox.url}/login`);
+        setTimeout(() => controller.abort(Object.assign(new Error('hard timeout'), { name: 'BotStepTimedOut' })), 50);
+        // A step that swallows the failures the close causes and then claims success.
+        await page.waitForTimeout(20_000).catch(() => undefined);
+        return 'done anyway';
+      },
+      { signal: controller.signal, evidence: { dir: evidenceDir, name: 'timed-out' } },
+    );
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'BotStepTimedOut', message: 'hard timeout' });
+    expect(pageClosed).toBe(true);
+    expect(evidenceOf(error)).toEqual({ screenshotPath: join(evidenceDir, 'timed-out.png'), tracePath: join(evidenceDir, 'timed-out.trace.zip') });
+    expect(readZipEntries(join(evidenceDir, 'timed-out.trace.zip')).size).toBeGreaterThan(0);
+    expect(pool.stats().active).toBe(0);
+  });
+
   it('saves nothing when the bot succeeds', async () => {
     const evidenceDir = join(dir.path, 'no-evidence');
     await pool.withContext(async (page) => page.goto(`${sandbox.url}/login`), { evidence: { dir: evidenceDir, name: 'ok' } });

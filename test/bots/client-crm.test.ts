@@ -212,14 +212,33 @@ describe('ClientCrm page object', () => {
     expect(await crm.ledger({ reference: ref })).toEqual([expect.objectContaining({ recordId: saved.recordId })]);
   });
 
-  it('signs in again while paging through search results', async () => {
-    await crm.setQuirks({ sessionTtlMs: 300 });
-    const found = await asAcmeBot(async (client) => {
-      await sleep(450);
-      await crm.setQuirks({ sessionTtlMs: DEFAULT_QUIRKS.sessionTtlMs });
-      return client.findByReference('legacy-acme-0060');
+  it('signs in again while paging through search results, and carries on from the same page', async () => {
+    const { found, pagesSeen, logins } = await pool.withContext(async (page) => {
+      const logins = countPosts(page, '/login');
+      const pagesSeen: string[] = [];
+      // Every seeded Acme reference contains the search text, none equals it: all 3 pages are read.
+      // Page 2 is held back until the session is gone.
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname === '/customers' && url.searchParams.has('q')) pagesSeen.push(url.searchParams.get('page') ?? '1');
+      });
+      let held = false;
+      await page.route('**/customers?*', async (route) => {
+        if (new URL(route.request().url()).searchParams.get('page') === '2' && !held) {
+          held = true;
+          await sleep(450);
+          await crm.setQuirks({ sessionTtlMs: DEFAULT_QUIRKS.sessionTtlMs });
+        }
+        await route.continue();
+      });
+      const client = new ClientCrm(page, crm.url);
+      await client.login(ACME_CRM_BOT_LOGIN);
+      await crm.setQuirks({ sessionTtlMs: 300 });
+      return { found: await client.findByReference('legacy-acme-00'), pagesSeen, logins: logins() };
     });
-    expect(found).toMatchObject({ recordId: 'CR-100060', accountNumber: 'AC-100060' });
+    expect(found).toBeNull();
+    expect(pagesSeen).toEqual(['1', '2', '2', '3']);
+    expect(logins).toBe(2);
   });
 
   it('turns a 500 into a plain Error, on a page and on the save, recording nothing', async () => {

@@ -1,7 +1,5 @@
 export type TenantId = 'acme-health' | 'globex-insurance';
 
-export const TENANTS: readonly TenantId[] = ['acme-health', 'globex-insurance'];
-
 export interface SeedLogin {
   username: string;
   password: string;

@@ -45,6 +45,15 @@ export const DEMO_ROSTER: RosterData = {
       roles: ['operator', 'supervisor'],
     },
     { operatorId: 'dev.patel', name: 'Dev Patel', teams: ['payroll'], clients: ['acme-health'], roles: ['operator'] },
+    { operatorId: 'priya.nair', name: 'Priya Nair', teams: ['payroll-ops'], clients: ['acme-health', 'globex-insurance', 'initech'], roles: ['operator'] },
+    {
+      operatorId: 'lee.chen',
+      name: 'Lee Chen',
+      teams: ['payroll-ops', 'payroll-supervisors'],
+      clients: ['acme-health', 'globex-insurance', 'initech'],
+      roles: ['operator', 'supervisor'],
+    },
+    { operatorId: 'dana.kim', name: 'Dana Kim', teams: ['data-entry'], clients: ['acme-health', 'globex-insurance'], roles: ['operator'] },
     { operatorId: 'nina.berg', name: 'Nina Berg', teams: [], clients: ['acme-health'], roles: ['scheduler'] },
     { operatorId: 'omar.haddad', name: 'Omar Haddad', teams: [], clients: ['acme-health', 'globex-insurance'], roles: ['process-admin'] },
     { operatorId: 'vera.acme', name: 'Vera (Acme Health)', teams: [], clients: ['acme-health'], roles: ['client-viewer'] },
@@ -53,6 +62,9 @@ export const DEMO_ROSTER: RosterData = {
     { team: 'claims-review', escalatesTo: 'claims-supervisors', autoAssign: false },
     { team: 'claims-supervisors', autoAssign: false },
     { team: 'payroll', autoAssign: true },
+    { team: 'payroll-ops', escalatesTo: 'payroll-supervisors', autoAssign: false },
+    { team: 'payroll-supervisors', autoAssign: false },
+    { team: 'data-entry', autoAssign: false },
   ],
 };
 

@@ -1,13 +1,13 @@
 // ClaimReview through the whole real stack: HTTP API → Temporal dev server → orchestration and
 // bot worker processes → Debian Chromium → the sandbox claims system, whose ledger is the proof.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, sandbox, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
-import { eventually, stackEnv, temporalClient, uniqueId } from '../support/temporal';
+import { eventually, stackConfig, stackEnv, temporalClient, uniqueId } from '../support/temporal';
 import { bearer, SCHEDULER_KEY, TEST_TOKEN_SETTINGS } from '../support/auth';
-import { artifactTexts, decodedHistoryText, leaks } from '../support/secret-scan';
+import { artifactTexts, decodedHistoryText, leaks, storedSecrets } from '../support/secret-scan';
 
 let api: TestApi;
 let orchestration: WorkerProcess;
@@ -198,11 +198,8 @@ describe('ClaimReview end to end', () => {
   });
 
   it('leaves no secret in any run history, log, error reply or artifact', async () => {
-    const credentials = Object.values(JSON.parse(readFileSync(stackEnv().TANDEM_CREDENTIALS_FILE!, 'utf8')) as Record<string, { password: string }>);
-    const payloadKeys = readFileSync(stackEnv().TANDEM_PAYLOAD_KEYS_FILE!, 'utf8').split('\n').map((l) => l.split(':')[1]?.trim()).filter(Boolean) as string[];
     const secrets = [
-      ...credentials.map((c) => c.password),
-      ...payloadKeys,
+      ...(await storedSecrets(stackConfig())),
       TEST_TOKEN_SETTINGS.secret!,
       ANA.authorization!.replace('Bearer ', ''),
       CARLA.authorization!.replace('Bearer ', ''),

@@ -64,6 +64,7 @@ class StepEnded extends Error {
 
 export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>): (input: I) => Promise<O> {
   return async (input: I): Promise<O> => {
+    const enteredAt = Date.now();
     const ctx = Context.current();
     const { info } = ctx;
     const runId = info.workflowExecution?.workflowId ?? 'no-run';
@@ -76,7 +77,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     else ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
     const deadline = armDeadline(
       hardDeadlineAt({ ...info, marginMs: runtime.hardTimeoutMarginMs }),
-      () => stop.abort(new BotStepTimedOut(info.activityType, info.startToCloseTimeoutMs)),
+      () => stop.abort(new BotStepTimedOut(info.activityType, Date.now() - enteredAt)),
     );
     // Start from the last attempt's progress, so a crash before the next report does not lose it.
     const beat = new ProgressBeat({ heartbeat: (d) => ctx.heartbeat(d), initial: resume, everyMs: runtime.heartbeatEveryMs ?? 2000 });
@@ -119,7 +120,8 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
             },
             input,
           ),
-        { signal: stop.signal, evidence },
+        // Evidence for a timeout or a lost login; a cancelled run only needs its page closed.
+        { signal: stop.signal, evidence, evidenceOnAbort: (reason) => !(reason instanceof CancelledFailure) },
       );
       timer?.succeeded();
       return result;

@@ -26,6 +26,9 @@ export interface WithContextOptions {
   signal?: AbortSignal;
   /** Where a failure or abort saves `<name>.png` and `<name>.trace.zip`. Tracing runs only when given. */
   evidence?: { dir: string; name: string };
+  /** Whether an abort with this reason is worth evidence (a timeout is; a cancelled run is not).
+   *  Default: every abort. */
+  evidenceOnAbort?: (reason: unknown) => boolean;
 }
 
 const BASE_ARGS = [
@@ -72,7 +75,7 @@ export class BrowserPool {
   }
 
   async withContext<T>(fn: (page: Page, context: BrowserContext) => Promise<T>, opts: WithContextOptions = {}): Promise<T> {
-    const { signal, evidence } = opts;
+    const { signal, evidence, evidenceOnAbort = () => true } = opts;
     this.#assertOpen();
     await this.#slots.acquire(signal);
     let closeContext: (() => Promise<void>) | undefined;
@@ -91,7 +94,7 @@ export class BrowserPool {
       const page = await context.newPage();
       try {
         const onAbort = async (): Promise<void> => {
-          if (evidence) await saveEvidence(signal?.reason, page, context, evidence, this.#abortEvidenceMs);
+          if (evidence && evidenceOnAbort(signal?.reason)) await saveEvidence(signal?.reason, page, context, evidence, this.#abortEvidenceMs);
           await closing();
         };
         return await abortable(fn(page, context), onAbort, signal);

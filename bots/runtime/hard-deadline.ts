@@ -7,8 +7,8 @@
 /** The step ran into its time budget; a system fault, so Temporal's retry policy applies. */
 export class BotStepTimedOut extends Error {
   override readonly name = 'BotStepTimedOut';
-  constructor(step: string, budgetMs: number) {
-    super(`Bot step ${step} was stopped at its hard timeout (${budgetMs} ms since it started)`);
+  constructor(step: string, ranMs: number) {
+    super(`Bot step ${step} was stopped at its hard timeout, ${ranMs} ms after it started`);
   }
 }
 

@@ -15,6 +15,7 @@ import { StaticClientApps } from '../../activities/bots/client-apps';
 import { EncryptedCredentialStore } from '../../activities/credentials';
 import { BrowserPool } from '../../bots/runtime/browser-pool';
 import { CredentialKeys } from '../../bots/runtime/credential-keys';
+import { hardDeadlineAt } from '../../bots/runtime/hard-deadline';
 import { LoginSessions } from '../../bots/runtime/login-sessions';
 import type { RunBotInput, RunBotResult } from './fixtures/bot-workflows';
 import { tempDir } from './sandbox-harness';
@@ -151,6 +152,8 @@ describe('defineBotActivity', () => {
     // Cancellation reaches the activity with a heartbeat reply (throttled to 80% of 2 s).
     expect(closedAt! - abortedAt!).toBeLessThan(3_000);
     expect(pool.stats().active).toBe(0);
+    // A cancelled run needs no evidence: the page is closed without taking any.
+    expect(existsSync(artifacts.join(handle.workflowId, 'hangsUntilCancelled-attempt1.png'))).toBe(false);
   });
 
   it('hands the last heartbeated progress to the retry after a heartbeat timeout', async () => {
@@ -179,5 +182,15 @@ describe('defineBotActivity', () => {
     await elsewhere.release();
     expect(await sessions.holders(LOGIN)).toBe(0);
     expect(pool.stats().active).toBe(0);
+  });
+});
+
+describe('hardDeadlineAt', () => {
+  const base = { scheduledTimestampMs: 1_000_000, startedAtMs: 1_010_000 };
+  it('stops a margin before the nearer of start-to-close and schedule-to-close', () => {
+    expect(hardDeadlineAt({ ...base, startToCloseTimeoutMs: 180_000, scheduleToCloseTimeoutMs: 0 })).toBe(1_010_000 + 180_000 - 5_000);
+    expect(hardDeadlineAt({ ...base, startToCloseTimeoutMs: 10_000, scheduleToCloseTimeoutMs: 0 })).toBe(1_010_000 + 10_000 - 1_000);
+    expect(hardDeadlineAt({ ...base, startToCloseTimeoutMs: 180_000, scheduleToCloseTimeoutMs: 60_000, marginMs: 0 })).toBe(1_060_000);
+    expect(hardDeadlineAt({ ...base, startToCloseTimeoutMs: 0, scheduleToCloseTimeoutMs: 0 })).toBeUndefined();
   });
 });

@@ -70,15 +70,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const runId = info.workflowExecution?.workflowId ?? 'no-run';
     const secrets = new Set<string>();
     const resume = withoutWaiting(info.heartbeatDetails as Record<string, unknown> | undefined);
-    // One abort for the attempt: Temporal's cancellation, the hard deadline, or a lost login slot.
-    const stop = new AbortController();
-    const cancel = (): void => stop.abort(ctx.cancellationSignal.reason);
-    if (ctx.cancellationSignal.aborted) cancel();
-    else ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
-    const deadline = armDeadline(
-      hardDeadlineAt({ ...info, marginMs: runtime.hardTimeoutMarginMs }),
-      () => stop.abort(new BotStepTimedOut(info.activityType, Date.now() - enteredAt)),
-    );
+    const stop = attemptAbort(ctx, enteredAt, runtime.hardTimeoutMarginMs);
     // Start from the last attempt's progress, so a crash before the next report does not lose it.
     const beat = new ProgressBeat({ heartbeat: (d) => ctx.heartbeat(d), initial: resume, everyMs: runtime.heartbeatEveryMs ?? 2000 });
     const logins = runtime.sessions && new LoginHolds({
@@ -131,12 +123,30 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
       if (err instanceof CancelledFailure && err === ctx.cancellationSignal.reason) throw err;
       throw toFailure(err, runtime.artifacts, secrets);
     } finally {
-      deadline.clear();
       beat.stop();
-      ctx.cancellationSignal.removeEventListener('abort', cancel);
-      if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
+      stop.end();
       await logins?.releaseAll();
     }
+  };
+}
+
+/** One abort for the attempt: Temporal's cancellation, the hard deadline, or a lost login slot. */
+function attemptAbort(ctx: Context, enteredAt: number, marginMs: number | undefined): { signal: AbortSignal; abort: (reason: unknown) => void; end: () => void } {
+  const { info, cancellationSignal } = ctx;
+  const stop = new AbortController();
+  const cancel = (): void => stop.abort(cancellationSignal.reason);
+  if (cancellationSignal.aborted) cancel();
+  else cancellationSignal.addEventListener('abort', cancel, { once: true });
+  const deadline = armDeadline(hardDeadlineAt({ ...info, marginMs }), () => stop.abort(new BotStepTimedOut(info.activityType, Date.now() - enteredAt)));
+  return {
+    signal: stop.signal,
+    abort: (reason) => stop.abort(reason),
+    // Also abandons any wait for a login the step left behind.
+    end: () => {
+      deadline.clear();
+      cancellationSignal.removeEventListener('abort', cancel);
+      if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
+    },
   };
 }
 

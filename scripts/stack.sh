@@ -105,7 +105,7 @@ wait_sandbox() {
   [[ $SANDBOX_STARTED == 1 || ! -s $f ]] || return 0
   [[ ! -s $f || $f == "$TANDEM_STATE_DIR"/* ]] || return 0
   mkdir -p "$(dirname "$f")"
-  if ! "$TSX" sandbox/print-credentials.ts | "$TSX" scripts/credentials.ts import >&2; then
+  if ! "$TSX" sandbox/print-credentials.ts | "$TSX" scripts/credentials.ts import --replace >&2; then
     die "could not fill the credential store $f from the sandbox logins"
   fi
   say "filled the bots' credential store $f (encrypted) with the sandbox logins"

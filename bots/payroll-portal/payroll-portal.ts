@@ -174,11 +174,10 @@ export class PayrollPortal {
     let path: string | null = firstPath;
     for (let expected = firstPage; path !== null; expected += 1) {
       await this.#assertPage(await this.#session.open(path), facts);
-      const marks = await this.#page.evaluate(() => {
-        const text = (id: string): string | null => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim() ?? null;
-        const next = document.querySelector('[data-testid="next-page"]')?.getAttribute('href') ?? null;
-        return { pageNo: text('page-number'), pages: text('page-count'), rowCount: text('row-count'), next };
-      });
+      // No named helpers inside evaluate(): tsx compiles them with a `__name` wrapper the page does not have.
+      const ids = await readTestIds(this.#page, ['page-number', 'page-count', 'row-count']);
+      const next = await this.#page.evaluate(() => document.querySelector('[data-testid="next-page"]')?.getAttribute('href') ?? null);
+      const marks = { pageNo: ids['page-number'], pages: ids['page-count'], rowCount: ids['row-count'], next };
       const pageNo = Number(marks.pageNo);
       const pages = Number(marks.pages);
       const rowCount = Number(marks.rowCount);

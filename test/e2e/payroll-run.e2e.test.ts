@@ -82,7 +82,8 @@ describe('PayrollRun end to end', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(clean.length).toBeGreaterThanOrEqual(6);
 
-    const started = await api.app.inject({ method: 'POST', url: '/processes/payroll-run/runs', payload: { client: 'acme-health', period, concurrency: 2 }, headers: SCHEDULER });
+    // One line at a time, so each crash lands with lines still to go.
+    const started = await api.app.inject({ method: 'POST', url: '/processes/payroll-run/runs', payload: { client: 'acme-health', period, concurrency: 1 }, headers: SCHEDULER });
     expect(started.statusCode, started.body).toBe(201);
     runId = started.json().runId;
     batchId = await eventually(async () => (await get(`/runs/${runId}`)).batches?.[0]?.batchId as string | undefined, 'the run to start its batch', 120_000, 250);

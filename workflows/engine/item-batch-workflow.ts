@@ -235,8 +235,10 @@ class ItemBook {
   }
 }
 
+/** The record without its data: views go to the API, data may be large or personal. */
 const view = (record: ItemRecord): ItemView => {
-  const { data: _data, ...rest } = record;
+  const rest: ItemRecord = { ...record };
+  delete rest.data;
   return rest;
 };
 

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 const optionalPort = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
 
 const Env = z.object({
@@ -38,9 +39,10 @@ const Env = z.object({
   TANDEM_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   TANDEM_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(30_000),
   TANDEM_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-  SANDBOX_CLAIMS_URL: z.string().url().optional(),
-  SANDBOX_PAYROLL_URL: z.string().url().optional(),
-  SANDBOX_CRM_URL: z.string().url().optional(),
+  // Where the client applications live (compose passes `${VAR:-}`: empty means not configured).
+  SANDBOX_CLAIMS_URL: optionalUrl,
+  SANDBOX_PAYROLL_URL: optionalUrl,
+  SANDBOX_CRM_URL: optionalUrl,
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   // Empty means unset (compose passes `${VAR:-}`): no token, no worker metrics endpoint.
   TANDEM_METRICS_TOKEN: z.union([z.literal(''), z.string().min(16, 'TANDEM_METRICS_TOKEN needs at least 16 characters')]).optional(),

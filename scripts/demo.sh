@@ -136,7 +136,9 @@ Tandem demo (profile $TANDEM_PROFILE)
   run          curl $TANDEM_API_URL/runs/$run_id -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
   team inbox   curl $TANDEM_API_URL/teams/claims-review/tasks -H "Authorization: Bearer \$TOKEN_ANA_LIMA"
   Temporal UI  $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows
-  claims app   $SANDBOX_CLAIMS_URL
+  client apps  claims $SANDBOX_CLAIMS_URL  payroll $SANDBOX_PAYROLL_URL  CRM $SANDBOX_CRM_URL
+  payroll run  curl -X POST $TANDEM_API_URL/processes/payroll-run/runs -H "Authorization: Bearer \$TOKEN_SAM_RIVERA" -H 'content-type: application/json' -d '{"client":"acme-health","period":"2026-11"}'
+               (then: GET /runs/<runId> → batches[0].batchId → GET /batches/<batchId>; tasks for payroll-ops: TOKEN_PRIYA_NAIR)
   logs         $TANDEM_LOG_DIR/
 EOF
 if [[ -n $task_id ]]; then

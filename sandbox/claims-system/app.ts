@@ -1,14 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { sandboxShell, warnSkippedLedgerLine } from '../shared/app-shell';
+import { SessionStore } from '../shared/sessions';
 import { adminRoutes } from './admin-routes';
 import { ClaimBook } from './claim-book';
 import { AdjudicationLedger } from './ledger';
 import { notFoundPage, serverErrorPage } from './pages';
 import { QuirkState, type Quirks } from './quirks';
-import { SessionStore } from './sessions';
+import type { SeedLogin } from './types';
 import { uiRoutes } from './ui-routes';
 
 export interface ClaimsSystemOptions {
@@ -22,44 +20,14 @@ export interface ClaimsSystemOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-const isAdminPath = (url: string): boolean => url.startsWith('/__');
-
 /** The sandbox client system, ready to `listen()` or `inject()`. */
 export function buildClaimsSystem(opts: ClaimsSystemOptions): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-
-  const ledger = new AdjudicationLedger(opts.ledgerPath, (lineNo) =>
-    app.log.warn({ lineNo, ledgerPath: opts.ledgerPath }, 'skipped unreadable ledger line'),
-  );
   const quirks = new QuirkState(opts.quirks, opts.seed ?? 1);
-  const sessions = new SessionStore();
+  const app = sandboxShell({ quirks, notFoundPage, serverErrorPage, logger: opts.logger });
+  const ledger = new AdjudicationLedger(opts.ledgerPath, warnSkippedLedgerLine(app, opts.ledgerPath));
+  const sessions = new SessionStore<SeedLogin>();
   const book = new ClaimBook(ledger);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (isAdminPath(request.url) || request.url === '/favicon.ico') return;
-    if (quirks.takeFailure()) {
-      return reply.code(500).type('text/html; charset=utf-8').send(serverErrorPage());
-    }
-    const delayMs = quirks.pageDelayMs();
-    if (delayMs > 0) await sleep(delayMs);
-  });
-
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (isAdminPath(request.url)) return reply.code(status).send({ error: status >= 500 ? 'InternalError' : 'BadRequest', message: error.message });
-    return reply.code(status).type('text/html; charset=utf-8').send(serverErrorPage());
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    if (isAdminPath(request.url)) return reply.code(404).send({ error: 'NotFound', message: `no route ${request.method} ${request.url}` });
-    return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
-  });
-
-  void app.register(fastifyCookie);
-  void app.register(fastifyFormbody);
   void app.register(uiRoutes, { book, ledger, sessions, quirks });
   void app.register(adminRoutes, { ledger, quirks });
   return app;

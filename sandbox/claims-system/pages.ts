@@ -1,33 +1,19 @@
+import { html, type SafeHtml } from '../shared/html';
+import { sitePages } from '../shared/site-pages';
 import type { AdjudicationErrors, AdjudicationFormValues } from './adjudication-form';
 import { MAX_REFERENCE_LENGTH } from './adjudication-form';
+import { formatCents } from './html';
 import { SEED_TENANTS } from './seed';
-import { formatCents, html, type SafeHtml } from './html';
 import type { ClaimView, LedgerEntry, SeedLogin } from './types';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#222}header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
 header a{color:#fff}main{padding:1rem 1.5rem;max-width:60rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 .error{color:#b00020}label{display:block;margin-top:.6rem}dl{display:grid;grid-template-columns:12rem 1fr}dt{font-weight:600}`;
 
-export function layout(title: string, body: SafeHtml, login?: SeedLogin): string {
-  const who = login
-    ? html`<span data-testid="signed-in-as">${login.displayName} · ${SEED_TENANTS[login.tenant].name}</span> <a href="/logout">Sign out</a>`
-    : '';
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><title>${title} · ClaimsDesk</title>
-<link rel="icon" href="data:,"><style>${STYLE}</style></head>
-<body><header><strong>ClaimsDesk</strong>${who}</header><main>${body}</main></body></html>`}`;
-}
-
-export function loginPage(opts: { error?: string; username?: string; next?: string }): string {
-  const body = html`<h1>Sign in</h1>
-${opts.error ? html`<p class="error" data-testid="login-error">${opts.error}</p>` : ''}
-<form method="post" action="/login" data-testid="login-form">
-  <input type="hidden" name="next" value="${opts.next ?? ''}">
-  <label>User name <input name="username" data-testid="username" autocomplete="username" value="${opts.username ?? ''}"></label>
-  <label>Password <input name="password" type="password" data-testid="password" autocomplete="current-password"></label>
-  <p><button type="submit" data-testid="login-submit">Sign in</button></p>
-</form>`;
-  return layout('Sign in', body);
-}
+export const { layout, loginPage, serverErrorPage, notFoundPage } = sitePages<SeedLogin>(
+  { titleName: 'ClaimsDesk', headerName: 'ClaimsDesk', style: STYLE },
+  (login) => SEED_TENANTS[login.tenant].name,
+);
 
 export function claimsListPage(opts: { login: SeedLogin; q: string; page: number; pages: number; rows: ClaimView[] }): string {
   const link = (page: number): string => `/claims?${new URLSearchParams({ q: opts.q, page: String(page) }).toString()}`;
@@ -124,12 +110,4 @@ export function claimNotFoundPage(login: SeedLogin, claimRef: string): string {
   const body = html`<h1>Claim not found</h1><p data-testid="claim-not-found">No claim <code>${claimRef}</code> is visible to you.</p>
 <p><a href="/claims">← All claims</a></p>`;
   return layout('Claim not found', body, login);
-}
-
-export function serverErrorPage(): string {
-  return layout('Error', html`<h1>Something went wrong</h1><p data-testid="server-error">Internal error. Please try again later.</p>`);
-}
-
-export function notFoundPage(): string {
-  return layout('Not found', html`<h1>Page not found</h1><p data-testid="page-not-found">There is nothing here.</p>`);
 }

@@ -8,7 +8,7 @@ import type { AdjudicationLedger } from './ledger';
 import { claimDetailPage, claimNotFoundPage, claimsListPage, confirmationPage, loginPage } from './pages';
 import type { QuirkState } from './quirks';
 import { findLogin } from './seed';
-import type { SessionStore } from './sessions';
+import type { SessionStore } from '../shared/sessions';
 import type { SeedLogin } from './types';
 
 export const SESSION_COOKIE = 'claims_session';
@@ -16,7 +16,7 @@ export const SESSION_COOKIE = 'claims_session';
 export interface UiDeps {
   book: ClaimBook;
   ledger: AdjudicationLedger;
-  sessions: SessionStore;
+  sessions: SessionStore<SeedLogin>;
   quirks: QuirkState;
 }
 

@@ -1,4 +1,5 @@
-import { html, type SafeHtml } from '../claims-system/html';
+import { html, type SafeHtml } from '../shared/html';
+import { sitePages } from '../shared/site-pages';
 import { MAX_REFERENCE_LENGTH, type CustomerErrors, type CustomerField, type CustomerFormValues } from './customer-form';
 import { SEED_TENANTS } from './seed';
 import type { CustomerRecord, SeedLogin } from './types';
@@ -31,26 +32,10 @@ export const EMPTY_FORM: CustomerFormValues = {
   confirmed: '',
 };
 
-export function layout(title: string, body: SafeHtml, login?: SeedLogin): string {
-  const who = login
-    ? html`<span data-testid="signed-in-as">${login.displayName} · ${SEED_TENANTS[login.tenant].name}</span> <a href="/logout">Sign out</a>`
-    : '';
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><title>${title} · CustomerHub</title>
-<link rel="icon" href="data:,"><style>${STYLE}</style></head>
-<body><header><strong>CustomerHub CRM</strong>${who}</header><main>${body}</main></body></html>`}`;
-}
-
-export function loginPage(opts: { error?: string; username?: string; next?: string }): string {
-  const body = html`<h1>Sign in</h1>
-${opts.error ? html`<p class="error" data-testid="login-error">${opts.error}</p>` : ''}
-<form method="post" action="/login" data-testid="login-form">
-  <input type="hidden" name="next" value="${opts.next ?? ''}">
-  <label>User name <input name="username" data-testid="username" autocomplete="username" value="${opts.username ?? ''}"></label>
-  <label>Password <input name="password" type="password" data-testid="password" autocomplete="current-password"></label>
-  <p><button type="submit" data-testid="login-submit">Sign in</button></p>
-</form>`;
-  return layout('Sign in', body);
-}
+export const { layout, loginPage, serverErrorPage, notFoundPage } = sitePages<SeedLogin>(
+  { titleName: 'CustomerHub', headerName: 'CustomerHub CRM', style: STYLE },
+  (login) => SEED_TENANTS[login.tenant].name,
+);
 
 export function customersListPage(opts: { login: SeedLogin; q: string; page: number; pages: number; total: number; rows: CustomerRecord[] }): string {
   const link = (page: number): string => `/customers?${new URLSearchParams({ q: opts.q, page: String(page) }).toString()}`;
@@ -133,12 +118,4 @@ export function customerNotFoundPage(login: SeedLogin, recordId: string): string
   const body = html`<h1>Customer not found</h1><p data-testid="customer-not-found">No customer record <code>${recordId}</code> is visible to you.</p>
 <p><a href="/customers">← All customers</a></p>`;
   return layout('Customer not found', body, login);
-}
-
-export function serverErrorPage(): string {
-  return layout('Error', html`<h1>Something went wrong</h1><p data-testid="server-error">Internal error. Please try again later.</p>`);
-}
-
-export function notFoundPage(): string {
-  return layout('Not found', html`<h1>Page not found</h1><p data-testid="page-not-found">There is nothing here.</p>`);
 }

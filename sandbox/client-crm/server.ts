@@ -1,35 +1,11 @@
 // Runs the sandbox client CRM on its own: `tsx sandbox/client-crm/server.ts`.
-import { join } from 'node:path';
+import { runSandboxServer } from '../shared/server';
 import { buildClientCrm } from './app';
 
-const DEFAULT_PORT = 4722;
-
-function readPort(): number {
-  const raw = process.env.SANDBOX_CRM_PORT;
-  if (raw === undefined || raw === '') return DEFAULT_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`SANDBOX_CRM_PORT is not a port: ${raw}`);
-  return port;
-}
-
-const port = readPort();
-const stateDir = process.env.TANDEM_STATE_DIR || '.state/dev';
-const app = buildClientCrm({ ledgerPath: join(stateDir, 'sandbox', 'crm-ledger.jsonl') });
-
-await app.listen({ port, host: '127.0.0.1' });
-console.log(`client-crm listening on http://127.0.0.1:${port}`);
-
-let closing = false;
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
-  if (closing) return;
-  closing = true;
-  try {
-    await app.close();
-    process.exit(0);
-  } catch (error) {
-    console.error(`client-crm: failed to close after ${signal}`, error);
-    process.exit(1);
-  }
-}
-process.once('SIGTERM', (s) => void shutdown(s));
-process.once('SIGINT', (s) => void shutdown(s));
+await runSandboxServer({
+  name: 'client-crm',
+  portVar: 'SANDBOX_CRM_PORT',
+  defaultPort: 4722,
+  ledgerFile: 'crm-ledger.jsonl',
+  build: buildClientCrm,
+});

@@ -7,14 +7,14 @@ import { readFormValues, validateCustomer } from './customer-form';
 import { customerDetailPage, customerFormPage, customerNotFoundPage, customersListPage, loginPage } from './pages';
 import type { QuirkState } from './quirks';
 import { findLogin } from './seed';
-import type { SessionStore } from './sessions';
+import type { SessionStore } from '../shared/sessions';
 import type { SeedLogin } from './types';
 
 export const SESSION_COOKIE = 'crm_session';
 
 export interface UiDeps {
   book: CustomerBook;
-  sessions: SessionStore;
+  sessions: SessionStore<SeedLogin>;
   quirks: QuirkState;
 }
 

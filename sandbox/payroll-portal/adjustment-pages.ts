@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../claims-system/html';
+import { html, type SafeHtml } from '../shared/html';
 import { MAX_REFERENCE_LENGTH, type AdjustmentErrors, type AdjustmentFormValues } from './adjustment-form';
 import { formatCents } from './money';
 import { layout } from './pages';

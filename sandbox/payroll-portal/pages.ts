@@ -1,4 +1,5 @@
-import { html, type SafeHtml } from '../claims-system/html';
+import { html, type SafeHtml } from '../shared/html';
+import { sitePages } from '../shared/site-pages';
 import { formatCents } from './money';
 import type { Paged } from './payroll-book';
 import { employeesPath, payrollPath, timesheetPath } from './paths';
@@ -9,26 +10,10 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#222}header{
 header a{color:#fff}main{padding:1rem 1.5rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}
 .error{color:#b00020}.pending{background:#fff3cd;padding:.5rem}label{display:block;margin-top:.6rem}dl{display:grid;grid-template-columns:14rem 1fr}dt{font-weight:600}`;
 
-export function layout(title: string, body: SafeHtml, login?: SeedLogin): string {
-  const who = login
-    ? html`<span data-testid="signed-in-as">${login.displayName} · ${SEED_TENANTS[login.tenant].name}</span> <a href="/logout">Sign out</a>`
-    : '';
-  return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8"><title>${title} · PayPortal</title>
-<link rel="icon" href="data:,"><style>${STYLE}</style></head>
-<body><header><strong>PayPortal</strong>${who}</header><main>${body}</main></body></html>`}`;
-}
-
-export function loginPage(opts: { error?: string; username?: string; next?: string }): string {
-  const body = html`<h1>Sign in</h1>
-${opts.error ? html`<p class="error" data-testid="login-error">${opts.error}</p>` : ''}
-<form method="post" action="/login" data-testid="login-form">
-  <input type="hidden" name="next" value="${opts.next ?? ''}">
-  <label>User name <input name="username" data-testid="username" autocomplete="username" value="${opts.username ?? ''}"></label>
-  <label>Password <input name="password" type="password" data-testid="password" autocomplete="current-password"></label>
-  <p><button type="submit" data-testid="login-submit">Sign in</button></p>
-</form>`;
-  return layout('Sign in', body);
-}
+export const { layout, loginPage, serverErrorPage, notFoundPage } = sitePages<SeedLogin>(
+  { titleName: 'PayPortal', headerName: 'PayPortal', style: STYLE },
+  (login) => SEED_TENANTS[login.tenant].name,
+);
 
 /** "Page 2 of 20" with Previous/Next links, the markers the bot pages with. */
 export function pagination(paged: Paged<unknown>, link: (page: number) => string): SafeHtml {
@@ -71,12 +56,4 @@ export function refusalPage(login: SeedLogin, title: string, testId: string, mes
   const body = html`<h1>${title}</h1><p class="error" data-testid="${testId}">${message}</p>
 ${back ? html`<p><a href="${back.href}">← ${back.label}</a></p>` : ''}`;
   return layout(title, body, login);
-}
-
-export function serverErrorPage(): string {
-  return layout('Error', html`<h1>Something went wrong</h1><p data-testid="server-error">Internal error. Please try again later.</p>`);
-}
-
-export function notFoundPage(): string {
-  return layout('Not found', html`<h1>Page not found</h1><p data-testid="page-not-found">There is nothing here.</p>`);
 }

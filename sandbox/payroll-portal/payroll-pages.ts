@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../claims-system/html';
+import { html, type SafeHtml } from '../shared/html';
 import { formatCents } from './money';
 import { layout } from './pages';
 import type { PayrollTotals } from './payroll-book';

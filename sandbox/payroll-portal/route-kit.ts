@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { refusalPage } from './pages';
 import type { QuirkState } from './quirks';
-import type { SessionStore } from './sessions';
+import type { SessionStore } from '../shared/sessions';
 import { PERIOD_PATTERN } from './timesheets';
 import type { SeedLogin } from './types';
 
@@ -26,7 +26,7 @@ export function safeNext(next: string | undefined): string {
 export type Authenticate = (request: FastifyRequest, reply: FastifyReply, next: string) => SeedLogin | undefined;
 
 /** The signed-in login, or undefined after answering with a redirect to the login page. */
-export function sessionGuard(sessions: SessionStore, quirks: QuirkState): Authenticate {
+export function sessionGuard(sessions: SessionStore<SeedLogin>, quirks: QuirkState): Authenticate {
   return (request, reply, next) => {
     const login = sessions.touch(request.cookies[SESSION_COOKIE], quirks.current.sessionTtlMs);
     if (!login) void reply.redirect(`/login?${new URLSearchParams({ next }).toString()}`, 302);

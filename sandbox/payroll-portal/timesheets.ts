@@ -1,4 +1,4 @@
-import { seededRandom } from '../claims-system/quirks';
+import { seededRandom } from '../shared/quirks';
 import { employeesOf } from './seed';
 import type { SeedEmployee, TenantId, TimesheetRow } from './types';
 

@@ -5,11 +5,12 @@ import type { PayrollBook } from './payroll-book';
 import type { QuirkState } from './quirks';
 import { formField, PageQuery, PeriodParams, refuseUnknownPeriod, safeNext, SESSION_COOKIE, sendHtml, type Authenticate } from './route-kit';
 import { findLogin } from './seed';
-import type { SessionStore } from './sessions';
+import type { SessionStore } from '../shared/sessions';
+import type { SeedLogin } from './types';
 
 export interface UiDeps {
   book: PayrollBook;
-  sessions: SessionStore;
+  sessions: SessionStore<SeedLogin>;
   quirks: QuirkState;
   authenticate: Authenticate;
 }

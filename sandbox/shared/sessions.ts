@@ -1,25 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import type { SeedLogin } from './types';
 
-interface Session {
-  login: SeedLogin;
+interface Session<TLogin> {
+  login: TLogin;
   expiresAt: number;
 }
 
-/** In-memory sessions with an idle timeout: each use pushes the expiry out by the TTL in force then. */
-export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
+/**
+ * In-memory cookie sessions with an idle timeout: each use pushes the expiry out by the TTL in force
+ * then. Generic over the login so every sandbox app keeps its own seed-login shape.
+ */
+export class SessionStore<TLogin> {
+  readonly #sessions = new Map<string, Session<TLogin>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  open(login: SeedLogin, ttlMs: number): string {
+  open(login: TLogin, ttlMs: number): string {
     const token = randomBytes(24).toString('base64url');
     this.#sessions.set(token, { login, expiresAt: this.now() + ttlMs });
     return token;
   }
 
   /** The session's login if it is still alive (and refreshes it), else undefined. */
-  touch(token: string | undefined, ttlMs: number): SeedLogin | undefined {
+  touch(token: string | undefined, ttlMs: number): TLogin | undefined {
     if (token === undefined) return undefined;
     const session = this.#sessions.get(token);
     if (session === undefined) return undefined;

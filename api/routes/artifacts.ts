@@ -1,7 +1,7 @@
 // Artifacts: the screenshots and traces bots leave as evidence, served to operators of the run's
 // client only. Keys are `<runId>/<file>`, as the workflows hand them to task contexts.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -44,7 +44,55 @@ async function fileSize(path: string): Promise<number | undefined> {
   return info?.isFile() ? info.size : undefined;
 }
 
+const ArtifactList = z.object({
+  runId: z.string(),
+  artifacts: z.array(
+    z.object({
+      file: z.string(),
+      /** `<runId>/<file>`, as task contexts carry it; GET /artifacts/{key} serves it. */
+      key: z.string(),
+      bytes: z.number().int(),
+      savedAt: z.string(),
+    }),
+  ),
+});
+
 export const artifactRoutes: FastifyPluginAsyncZod<ArtifactRoutesOptions> = async (app, { artifacts, temporal }) => {
+  app.get(
+    '/artifacts/:runId',
+    {
+      config: { auth: { roles: ARTIFACT_READERS } },
+      schema: {
+        summary: 'Every piece of evidence a run’s bots left (each failed attempt’s screenshot and trace, screenshots taken on purpose), oldest first',
+        tags: ['artifacts'],
+        params: RunIdParam,
+        response: withProblems({ 200: ArtifactList }),
+      },
+    },
+    async (request) => {
+      const { runId } = request.params;
+      request.touchClient(await requireRunInScope(temporal, runId, request.actor(), () => problems.runNotFound(`No run ${runId}`)));
+      let dir: string;
+      try {
+        dir = artifacts.pathOf(runId);
+      } catch {
+        throw problems.invalidRequest([{ field: 'params.runId', message: 'Not a run id' }]);
+      }
+      const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [] as string[];
+        throw err;
+      });
+      const listed = await Promise.all(
+        names.map(async (file) => {
+          const info = await stat(`${dir}/${file}`).catch(() => undefined);
+          return info?.isFile() ? { file, key: `${runId}/${file}`, bytes: info.size, savedAt: info.mtime.toISOString() } : undefined;
+        }),
+      );
+      const found = listed.filter((a): a is NonNullable<typeof a> => a !== undefined).sort((a, b) => a.savedAt.localeCompare(b.savedAt) || a.file.localeCompare(b.file));
+      return { runId, artifacts: found };
+    },
+  );
+
   app.get(
     '/artifacts/:runId/:file',
     {

@@ -79,6 +79,7 @@ const ROUTES: Route[] = [
   task('labels', TASK_WORKERS, { add: ['x'] }),
   task('bots', TASK_WORKERS, { bot: 'refetchClaim' }),
   { method: 'POST', path: '/tasks/bulk-complete', url: '/tasks/bulk-complete', roles: TASK_WORKERS, body: { taskIds: [TASK], action: 'approve', data: {} } },
+  { method: 'GET', path: '/artifacts/{runId}', url: `/artifacts/${RUN}`, roles: ARTIFACT_READERS },
   { method: 'GET', path: '/artifacts/{runId}/{file}', url: `/artifacts/${RUN}/shot.png`, roles: ARTIFACT_READERS },
   { method: 'POST', path: '/codec/decode', url: '/codec/decode', roles: PAYLOAD_READERS, body: { payloads: [] } },
   { method: 'POST', path: '/codec/encode', url: '/codec/encode', roles: PAYLOAD_READERS, body: { payloads: [] } },

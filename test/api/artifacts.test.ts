@@ -106,3 +106,16 @@ describe('GET /artifacts/:runId/:file', () => {
     expect((await get(url, 'nobody')).statusCode).toBe(401);
   });
 });
+
+describe('GET /artifacts/:runId', () => {
+  it('lists every artifact of the run with the key that serves it, and nothing to another client', async () => {
+    const res = await get(`/artifacts/${runId}`, 'ana.lima');
+    expect(res.statusCode).toBe(200);
+    const { artifacts } = res.json() as { artifacts: Array<{ file: string; key: string; bytes: number }> };
+    expect(artifacts.map((a) => a.file).sort()).toEqual(['extract-claim-failure.png', 'extract-claim-trace.zip']);
+    const png = artifacts.find((a) => a.file.endsWith('.png'))!;
+    expect(png).toMatchObject({ key: `${runId}/extract-claim-failure.png`, bytes: screenshot.length });
+    expect((await get(`/artifacts/${png.key}`, 'ana.lima')).statusCode).toBe(200);
+    expect((await get(`/artifacts/${runId}`, 'carla.souza')).statusCode).toBe(404);
+  });
+});

@@ -151,7 +151,7 @@ describe('schedules', () => {
     };
     await expectField({ input: { client: 'acme-health', claimRef: 'claim 7' } }, 'body.input.claimRef');
     await expectField({ input: { client: 'acme-health', claimRef: 'CLM-1002', surprise: 1 } }, 'body.input');
-    await expectField({ process: 'payroll-run' }, 'body.process');
+    await expectField({ process: 'no-such-process' }, 'body.process');
     await expectField({ spec: daily6('Mars/Olympus_Mons') }, 'body.spec.timezone');
     await expectField({ spec: { timezone: 'UTC' } }, 'body.spec.cron');
     await expectField({ spec: { cron: ['0 25 * * *'], timezone: 'UTC' } }, 'body.spec'); // Temporal's own check

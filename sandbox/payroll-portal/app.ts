@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { sandboxShell, warnSkippedLedgerLine } from '../shared/app-shell';
 import { SessionStore } from '../shared/sessions';
+import { sessionGuard } from '../shared/sign-in';
 import { adjustmentRoutes } from './adjustment-routes';
 import { adminRoutes } from './admin-routes';
 import { PayrollLedger } from './ledger';
@@ -8,7 +9,7 @@ import { notFoundPage, serverErrorPage } from './pages';
 import { PayrollBook } from './payroll-book';
 import { payrollRoutes } from './payroll-routes';
 import { QuirkState, type Quirks } from './quirks';
-import { sessionGuard } from './route-kit';
+import { SESSION_COOKIE } from './route-kit';
 import { Timesheets } from './timesheets';
 import type { SeedLogin } from './types';
 import { uiRoutes } from './ui-routes';
@@ -31,7 +32,7 @@ export function buildPayrollPortal(opts: PayrollPortalOptions): FastifyInstance 
   const ledger = new PayrollLedger(opts.ledgerPath, warnSkippedLedgerLine(app, opts.ledgerPath));
   const sessions = new SessionStore<SeedLogin>();
   const book = new PayrollBook(ledger, new Timesheets());
-  const authenticate = sessionGuard(sessions, quirks);
+  const authenticate = sessionGuard({ cookieName: SESSION_COOKIE, sessions, sessionTtlMs: () => quirks.current.sessionTtlMs });
 
   void app.register(uiRoutes, { book, sessions, quirks, authenticate });
   void app.register(adjustmentRoutes, { book, ledger, quirks, authenticate });

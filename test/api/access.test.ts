@@ -60,6 +60,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/processes', url: '/processes', roles: ANYONE },
   { method: 'POST', path: '/processes/claim-review/runs', url: '/processes/claim-review/runs', roles: RUN_STARTERS, body: {} },
   { method: 'POST', path: '/processes/manual-task/runs', url: '/processes/manual-task/runs', roles: RUN_STARTERS, body: {} },
+  { method: 'POST', path: '/processes/payroll-run/runs', url: '/processes/payroll-run/runs', roles: RUN_STARTERS, body: {} },
+  { method: 'POST', path: '/processes/data-entry/runs', url: '/processes/data-entry/runs', roles: RUN_STARTERS, body: {} },
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
   { method: 'GET', path: '/clients/{client}/audit', url: '/clients/acme-health/audit', roles: AUDIT_READERS },

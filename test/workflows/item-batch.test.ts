@@ -35,6 +35,7 @@ class CountApp {
       countItem: async ({ ref, value, reference }) => {
         this.calls += 1;
         await this.gate;
+        if (value === 500) throw new Error('The client app answered 500');
         if (value < 0) throw ApplicationFailure.create({ type: BUSINESS_EXCEPTION, message: `Value of ${ref} refused`, nonRetryable: true, details: [{ code: 'NegativeValue', details: { ref } }] });
         if (this.writes.has(reference)) return { written: false };
         this.writes.set(reference, value);
@@ -130,14 +131,20 @@ describe('item batches', () => {
   it('sends a failing item to a human with retry / fix-and-retry / skip / complete-manually / postpone while the rest go on', async () => {
     const app = new CountApp();
     await withWorkers(app, async (start) => {
-      const list = [...items(6), { ref: 'BAD-1', data: { value: -5 } }, { ref: 'BAD-2', data: { value: -7 } }];
+      const list = [...items(6), { ref: 'BAD-1', data: { value: -5 } }, { ref: 'BAD-2', data: { value: -7 } }, { ref: 'DOWN-1', data: { value: 500 } }];
       const handle = await start({ items: list, concurrency: 3 });
       const progress = await eventually(async () => {
         const p = await handle.query(batchProgressQuery);
-        return p.counts.done === 6 && p.counts.attended === 2 && p;
+        return p.counts.done === 6 && p.counts.attended === 3 && p;
       }, 'the good items done and the bad ones with a human');
-      expect(progress.attended.map((a) => a.ref).sort()).toEqual(['BAD-1', 'BAD-2']);
-      expect(progress.attended[0]!.lastFailure).toMatchObject({ kind: 'business', code: 'NegativeValue' });
+      expect(progress.attended.map((a) => a.ref).sort()).toEqual(['BAD-1', 'BAD-2', 'DOWN-1']);
+      expect(progress.attended.find((a) => a.ref === 'BAD-1')!.lastFailure).toMatchObject({ kind: 'business', code: 'NegativeValue' });
+      // A system fault is retried (the fixture's policy: 2 attempts) and only then handed to a person.
+      expect(progress.attended.find((a) => a.ref === 'DOWN-1')!.lastFailure).toMatchObject({ kind: 'system', message: 'The client app answered 500' });
+      expect(app.calls).toBe(6 + 2 + 2);
+      const down = client.workflow.getHandle(progress.attended.find((a) => a.ref === 'DOWN-1')!.itemRunId!);
+      const downTask = await eventually(async () => (await down.query(runViewQuery)).openTasks[0], 'the system fault task');
+      await down.executeUpdate(completeTaskUpdate, { args: [{ taskId: downTask.taskId, action: 'complete-manually', data: { confirmation: 'CNT-991' }, actor: fixer }] });
 
       // The item's own run holds the exception task, with the failure in its context.
       const bad1 = progress.attended.find((a) => a.ref === 'BAD-1')!;
@@ -156,7 +163,7 @@ describe('item batches', () => {
       await itemRun2.executeUpdate(completeTaskUpdate, { args: [{ taskId: task2.taskId, action: 'skip', data: { reason: 'Employee left' }, actor: fixer }] });
 
       const summary = (await handle.result()) as BatchSummary;
-      expect(summary.counts).toMatchObject({ done: 7, skipped: 1 });
+      expect(summary.counts).toMatchObject({ done: 7, skipped: 1, 'completed-manually': 1 });
       const skipped = await client.workflow.getHandle(handle.workflowId, (await handle.describe()).runId).query(batchItemsQuery, { status: 'skipped' });
       expect(skipped.items).toEqual([expect.objectContaining({ ref: 'BAD-2', status: 'skipped', resolution: { by: 'fia.fixer', note: 'Employee left' } })]);
       expect(app.writes.get(`${handle.workflowId}:BAD-1:count`)).toBe(5);

@@ -112,7 +112,9 @@ export class ProcessRuns {
       await handle.result();
       return { message: 'unknown' };
     } catch (err) {
-      const cause = (err as { cause?: Error }).cause ?? (err as Error);
+      // The root cause: a run whose child (an item batch) failed should say why the child failed.
+      let cause = err as Error;
+      while ((cause as { cause?: Error }).cause) cause = (cause as { cause: Error }).cause;
       return { message: cause.message, type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause.name };
     }
   }

@@ -26,10 +26,22 @@ export const DataEntryInput = z
     if ((input.documents === undefined) === (input.csv === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['documents'], message: 'Give the documents either as JSON (documents) or as CSV (csv), not both' });
     }
+    // Each document is an item of the run's batch, found by its reference: two of one reference would be refused there.
+    const seen = new Map<string, number>();
+    input.documents?.forEach((doc, index) => {
+      const first = seen.get(doc.docRef);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['documents', index, 'docRef'], message: `${doc.docRef} is already document ${first}` });
+      else seen.set(doc.docRef, index);
+    });
     if (input.csv !== undefined) {
       const { documents, problems } = documentsFromCsv(input.csv);
       for (const p of problems.slice(0, 20)) ctx.addIssue({ code: 'custom', path: ['csv'], message: `Row ${p.row}: ${p.message}` });
       if (problems.length === 0 && documents.length === 0) ctx.addIssue({ code: 'custom', path: ['csv'], message: 'The CSV has no documents' });
+      documents.forEach((doc, index) => {
+        const first = seen.get(doc.docRef);
+        if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['csv'], message: `Row ${index + 2}: ${doc.docRef} is already on row ${first + 2}` });
+        else seen.set(doc.docRef, index);
+      });
     }
   });
 export type DataEntryInput = z.infer<typeof DataEntryInput>;

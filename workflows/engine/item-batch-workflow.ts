@@ -142,19 +142,6 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
     { key: SA.status, value: 'running' },
   ]);
 
-  if (carried) for (const record of carried.records) book.add(record);
-  else {
-    checkNewItems(handler, input.items, book.records);
-    const earlier = input.skipDoneEarlier === false ? undefined : await history.itemsDoneEarlier({ batchId, currentRunId: info.runId });
-    const doneEarlier = new Set(earlier?.refs ?? []);
-    for (const item of input.items) {
-      if (doneEarlier.has(item.ref)) {
-        skippedFromEarlierRun += 1;
-        book.add({ ref: item.ref, status: 'done', attempts: 0, resolution: { by: `earlier run ${earlier!.runId}` } });
-      } else book.add({ ref: item.ref, status: 'pending', attempts: 0, data: item.data, ...(item.notBefore ? { notBefore: item.notBefore } : {}) });
-    }
-  }
-
   const progress = (): BatchProgress => ({
     batchId,
     batchKey: input.batchKey,
@@ -240,6 +227,24 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
     }
     changed();
   });
+
+  // Loaded after the handlers are set, so the batch answers queries while it asks Temporal about
+  // an earlier run (and a batch refused at its start still tells what it is). Every item is in the
+  // book before that wait, so an enqueue meanwhile is checked against all of them.
+  if (carried) for (const record of carried.records) book.add(record);
+  else {
+    checkNewItems(handler, input.items, book.records);
+    for (const item of input.items) book.add({ ref: item.ref, status: 'pending', attempts: 0, data: item.data, ...(item.notBefore ? { notBefore: item.notBefore } : {}) });
+    const earlier = input.skipDoneEarlier === false ? undefined : await history.itemsDoneEarlier({ batchId, currentRunId: info.runId });
+    for (const ref of earlier?.refs ?? []) {
+      const record = book.records.get(ref);
+      if (record?.status !== 'pending') continue;
+      skippedFromEarlierRun += 1;
+      delete record.data;
+      record.resolution = { by: `earlier run ${earlier!.runId}` };
+      book.setStatus(record, 'done');
+    }
+  }
 
   /** Hands an item to a run of its own, where a human can look at it. */
   async function attend(record: ItemRecord, failure: BotFailure | undefined): Promise<void> {

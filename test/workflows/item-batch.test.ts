@@ -35,7 +35,7 @@ class CountApp {
       countItem: async ({ ref, value, reference }) => {
         this.calls += 1;
         await this.gate;
-        if (value === 500) throw new Error('The client app answered 500');
+        if (ref.startsWith('DOWN-')) throw new Error('The client app answered 500');
         if (value < 0) throw ApplicationFailure.create({ type: BUSINESS_EXCEPTION, message: `Value of ${ref} refused`, nonRetryable: true, details: [{ code: 'NegativeValue', details: { ref } }] });
         if (this.writes.has(reference)) return { written: false };
         this.writes.set(reference, value);
@@ -131,7 +131,7 @@ describe('item batches', () => {
   it('sends a failing item to a human with retry / fix-and-retry / skip / complete-manually / postpone while the rest go on', async () => {
     const app = new CountApp();
     await withWorkers(app, async (start) => {
-      const list = [...items(6), { ref: 'BAD-1', data: { value: -5 } }, { ref: 'BAD-2', data: { value: -7 } }, { ref: 'DOWN-1', data: { value: 500 } }];
+      const list = [...items(6), { ref: 'BAD-1', data: { value: -5 } }, { ref: 'BAD-2', data: { value: -7 } }, { ref: 'DOWN-1', data: { value: 1 } }];
       const handle = await start({ items: list, concurrency: 3 });
       const progress = await eventually(async () => {
         const p = await handle.query(batchProgressQuery);

@@ -33,7 +33,7 @@ import {
 import * as b from './batch-messages';
 import type { BatchItem, BatchProgress, ItemFailureView, ItemSettlement, ItemStatus, ItemView } from './batch-messages';
 import type { NotificationActivities } from './events';
-import { checkNewItems, ItemBook, view, type ItemRecord } from './item-book';
+import { checkNewItems, ItemBook, packRecord, unpackRecord, view, type ItemRecord, type PackedRecord } from './item-book';
 
 export interface ItemBatchInput {
   batchKey: string;
@@ -56,7 +56,8 @@ interface CarriedBatch {
   startedAt: string;
   generation: number;
   skippedFromEarlierRun: number;
-  records: ItemRecord[];
+  /** Every record in batch order, packed (see packRecord): tens of thousands must fit one payload. */
+  records: PackedRecord[];
 }
 
 export interface BatchSummary {
@@ -231,7 +232,7 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
   // Loaded after the handlers are set, so the batch answers queries while it asks Temporal about
   // an earlier run (and a batch refused at its start still tells what it is). Every item is in the
   // book before that wait, so an enqueue meanwhile is checked against all of them.
-  if (carried) for (const record of carried.records) book.add(record);
+  if (carried) for (const packed of carried.records) book.add(unpackRecord(packed));
   else {
     checkNewItems(handler, input.items, book.records);
     for (const item of input.items) book.add({ ref: item.ref, status: 'pending', attempts: 0, data: item.data, ...(item.notBefore ? { notBefore: item.notBefore } : {}) });
@@ -311,7 +312,7 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
       await continueAsNew<typeof itemBatch>({
         ...input,
         items: [],
-        carried: { startedAt, generation: generation + 1, skippedFromEarlierRun, records: [...book.records.values()] },
+        carried: { startedAt, generation: generation + 1, skippedFromEarlierRun, records: [...book.records.values()].map(packRecord) },
       });
     }
     const seen = changes;

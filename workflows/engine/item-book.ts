@@ -10,6 +10,18 @@ export interface ItemRecord extends ItemView {
   data?: unknown;
 }
 
+/** `[ref, status, attempts, the rest]`: a done item carried across continue-as-new costs ~20 bytes, not ~60. */
+export type PackedRecord = [string, ItemStatus, number] | [string, ItemStatus, number, Omit<ItemRecord, 'ref' | 'status' | 'attempts'>];
+
+export function packRecord(record: ItemRecord): PackedRecord {
+  const { ref, status, attempts, ...rest } = record;
+  return Object.keys(rest).length === 0 ? [ref, status, attempts] : [ref, status, attempts, rest];
+}
+
+export function unpackRecord([ref, status, attempts, rest]: PackedRecord): ItemRecord {
+  return { ref, status, attempts, ...rest };
+}
+
 /** Checks items against the handler and the batch; returns them, or throws the failure the API shows. */
 export function checkNewItems(handler: ItemHandler, items: BatchItem[], known: Map<string, ItemRecord>): void {
   const issues: { field: string; message: string }[] = [];

@@ -25,8 +25,11 @@ export class ProgressBeat {
     return { ...this.#progress };
   }
 
+  /** Records progress and hands it to Temporal at once: the SDK throttles what it sends but always
+   *  keeps the latest, so a crash right after a page loses nothing the next attempt could resume from. */
   merge(detail: Record<string, unknown>): void {
     this.#progress = { ...this.#progress, ...detail };
+    this.beat();
   }
 
   remove(key: string): void {

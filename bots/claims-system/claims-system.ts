@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { BusinessException } from '../runtime/business-exception';
+import { assertNotServerError, openPage, submitForm } from '../runtime/page-navigation';
 import { untraced } from '../runtime/tracing';
 import { formatCentsForInput, parseDisplayedCents, readFieldErrors, readRows, readTestIds } from './page-text';
 import type { AdjudicationInput, AdjudicationRecord, ClaimRecord, ClaimsSystemCredentials } from './types';
@@ -113,28 +114,18 @@ export class ClaimsSystem {
       if (status === 401 || (await page.getByTestId('login-error').count()) > 0) {
         throw new BusinessException('LoginRefused', 'The claims system refused the login', {});
       }
-      assertNotServerError(status, 'login');
+      assertNotServerError('claims system', status, 'login');
       return status;
     });
   }
 
   async #goto(path: string): Promise<number> {
-    const response = await this.#page.goto(`${this.#baseUrl}${path}`, { waitUntil: 'domcontentloaded' });
-    const status = response?.status() ?? 0;
-    assertNotServerError(status, path);
-    return status;
+    return openPage(this.#page, 'claims system', this.#baseUrl, path);
   }
 
   /** Clicks a submit button; resolves with the status of the page the form led to (after redirects). */
   async #submit(button: Locator): Promise<number> {
-    const page = this.#page;
-    const landed = page.waitForResponse(
-      (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-    );
-    const loaded = page.waitForEvent('domcontentloaded');
-    const [response] = await Promise.all([landed, loaded, button.click()]);
-    assertNotServerError(response.status(), new URL(response.url()).pathname);
-    return response.status();
+    return submitForm(this.#page, 'claims system', button);
   }
 
   #onLoginPage(): boolean {
@@ -167,10 +158,6 @@ export class ClaimsSystem {
 
 function claimPath(claimRef: string): string {
   return `/claims/${encodeURIComponent(claimRef)}`;
-}
-
-function assertNotServerError(status: number, what: string): void {
-  if (status === 0 || status >= 500) throw new Error(`claims system failed (HTTP ${status}) on ${what}`);
 }
 
 function required<K extends string>(fields: Record<K, string | null>, key: K): string {

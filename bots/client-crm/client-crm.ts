@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { readFieldErrors, readRows, readTestIds } from '../claims-system/page-text';
 import { BusinessException } from '../runtime/business-exception';
+import { openPage, submitForm } from '../runtime/page-navigation';
 import { untraced } from '../runtime/tracing';
 import { CUSTOMER_DETAIL_FIELDS, type ClientCrmCredentials, type CustomerDetails, type SavedCustomer } from './types';
 
@@ -168,22 +169,12 @@ export class ClientCrm {
   }
 
   async #goto(path: string): Promise<number> {
-    const response = await this.#page.goto(`${this.#baseUrl}${path}`, { waitUntil: 'domcontentloaded' });
-    const status = response?.status() ?? 0;
-    assertNotServerError(status, path);
-    return status;
+    return openPage(this.#page, 'client CRM', this.#baseUrl, path);
   }
 
   /** Clicks a submit button; resolves with the status of the page the form led to (after redirects). */
   async #submit(button: Locator): Promise<number> {
-    const page = this.#page;
-    const landed = page.waitForResponse(
-      (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-    );
-    const loaded = page.waitForEvent('domcontentloaded');
-    const [response] = await Promise.all([landed, loaded, button.click()]);
-    assertNotServerError(response.status(), new URL(response.url()).pathname);
-    return response.status();
+    return submitForm(this.#page, 'client CRM', button);
   }
 
   #path(): string {
@@ -198,10 +189,6 @@ export class ClientCrm {
     if (/^\/customers\/[^/]+$/.test(path)) return 'record';
     return 'elsewhere';
   }
-}
-
-function assertNotServerError(status: number, what: string): void {
-  if (status === 0 || status >= 500) throw new Error(`client CRM failed (HTTP ${status}) on ${what}`);
 }
 
 function required<K extends string>(fields: Record<K, string | null>, key: K): string {

@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { BusinessException } from '../runtime/business-exception';
+import { openPage, submitForm } from '../runtime/page-navigation';
 import { untraced } from '../runtime/tracing';
 import type { PayrollPortalCredentials } from './types';
 
@@ -41,22 +42,12 @@ export class PortalSession {
   }
 
   async goto(path: string): Promise<number> {
-    const response = await this.page.goto(`${this.#baseUrl}${path}`, { waitUntil: 'domcontentloaded' });
-    const status = response?.status() ?? 0;
-    assertNotServerError(status, path);
-    return status;
+    return openPage(this.page, 'payroll portal', this.#baseUrl, path);
   }
 
   /** Clicks a submit button once; resolves with the status of the page the form led to (after redirects). */
   async submit(button: Locator): Promise<number> {
-    const page = this.page;
-    const landed = page.waitForResponse(
-      (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-    );
-    const loaded = page.waitForEvent('domcontentloaded');
-    const [response] = await Promise.all([landed, loaded, button.click()]);
-    assertNotServerError(response.status(), new URL(response.url()).pathname);
-    return response.status();
+    return submitForm(this.page, 'payroll portal', button);
   }
 
   onLoginPage(): boolean {
@@ -82,6 +73,3 @@ export class PortalSession {
   }
 }
 
-function assertNotServerError(status: number, what: string): void {
-  if (status === 0 || status >= 500) throw new Error(`payroll portal failed (HTTP ${status}) on ${what}`);
-}

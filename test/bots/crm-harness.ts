@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildClientCrm, type ClientCrmOptions } from '../../sandbox/client-crm/app';
 import type { Quirks } from '../../sandbox/client-crm/quirks';
 import type { CustomerFields, LedgerEntry } from '../../sandbox/client-crm/types';
+import { sandboxAdmin } from './sandbox-harness';
 
 export interface RunningCrm {
   app: FastifyInstance;
@@ -20,15 +21,7 @@ export interface RunningCrm {
 export async function startCrm(opts: ClientCrmOptions): Promise<RunningCrm> {
   const app = buildClientCrm(opts);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const admin = sandboxAdmin(url);
   const ledger: RunningCrm['ledger'] = async (filter = {}) => {
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
     return (await admin<{ entries: LedgerEntry[] }>('GET', `/__ledger?${query.toString()}`)).entries;

@@ -5,6 +5,7 @@ import { buildPayrollPortal, type PayrollPortalOptions } from '../../sandbox/pay
 import type { LedgerFilter } from '../../sandbox/payroll-portal/ledger';
 import type { Quirks } from '../../sandbox/payroll-portal/quirks';
 import type { LedgerEntry } from '../../sandbox/payroll-portal/types';
+import { sandboxAdmin } from './sandbox-harness';
 
 export interface ServedRequest {
   method: string;
@@ -33,15 +34,7 @@ export async function startPayrollPortal(opts: PayrollPortalOptions): Promise<Ru
     if (!url.pathname.startsWith('/__')) served.push({ method: request.method, path: url.pathname, query: url.searchParams });
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const admin = sandboxAdmin(url);
   return {
     app,
     url,

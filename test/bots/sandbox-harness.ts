@@ -20,11 +20,9 @@ export function tempDir(prefix: string): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Starts the claims system on a random loopback port. */
-export async function startSandbox(opts: ClaimsSystemOptions): Promise<RunningSandbox> {
-  const app = buildClaimsSystem(opts);
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+/** A JSON client for a sandbox app's admin endpoints (`/__ledger`, `/__admin/*`). */
+export function sandboxAdmin(url: string) {
+  return async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -33,6 +31,13 @@ export async function startSandbox(opts: ClaimsSystemOptions): Promise<RunningSa
     if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
     return (await response.json()) as T;
   };
+}
+
+/** Starts the claims system on a random loopback port. */
+export async function startSandbox(opts: ClaimsSystemOptions): Promise<RunningSandbox> {
+  const app = buildClaimsSystem(opts);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const admin = sandboxAdmin(url);
   return {
     app,
     url,

@@ -22,6 +22,8 @@ import { taskActionRoutes } from './routes/task-actions';
 import { TaskDesk } from './task-desk';
 import { TaskFeed } from '../inbox/task-feed';
 import { InboxKeeper } from '../inbox/rebuild';
+import { VisibilityInbox } from '../inbox/visibility-inbox';
+import { QueueReader } from './queue-reader';
 import { ArtifactStore } from '../activities/artifacts';
 import { loadConfig } from '../platform/config';
 import { auditRoutes } from './routes/audit';
@@ -40,6 +42,9 @@ import { DeliveryQueue } from '../notifications/delivery-queue';
 import { webhookMasterKey } from '../notifications/webhook-key';
 import { logContext, observabilityRoutes } from './routes/observability';
 import { createApiMetrics } from '../platform/metrics/api-metrics';
+import type { Dependencies } from '../platform/dependencies/outage';
+import { watchDependencies } from '../platform/dependencies/watch';
+import { dependencyMetrics } from '../platform/metrics/dependency-metrics';
 
 export interface ApiDeps {
   temporal: Client;
@@ -57,6 +62,9 @@ export interface ApiDeps {
   metrics?: { token?: string; cacheMs?: number };
   /** Webhook subscriptions and deliveries; default: on the index's Redis and prefix, with the configured master key. */
   webhooks?: WebhookRoutesOptions;
+  /** The circuits of Temporal and Redis (api/server.ts makes them with its connections, so known
+   *  outages are refused before any call); default: circuits watching `temporal` and `index.redis`. */
+  dependencies?: Dependencies;
 }
 
 export const API_VERSION = '0.1.0';
@@ -110,7 +118,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
-  await app.register(problemHandler);
+  const dependencies = deps.dependencies ?? watchDependencies(deps.temporal, deps.index.redis, deps.logger || undefined);
+  if (!deps.dependencies) app.addHook('onClose', async () => (dependencies as ReturnType<typeof watchDependencies>).stop());
+  await app.register(problemHandler, { dependencies });
   // Before authentication, so refused requests on a run or task are logged with its id too.
   await app.register(logContext);
   const roster = deps.roster ?? Roster.load();
@@ -142,14 +152,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     log: deps.logger || undefined,
   });
   await app.register(healthRoutes);
-  await app.register(observabilityRoutes, { temporal: deps.temporal, redis: deps.index.redis, metrics: metrics.registry, metricsToken: metricsSettings.token });
+  dependencyMetrics(metrics.registry, [dependencies.temporal, dependencies.redis]);
+  await app.register(observabilityRoutes, { dependencies, metrics: metrics.registry, metricsToken: metricsSettings.token });
   await app.register(processRoutes, { processes, runs });
   await app.register(runRoutes, { runs });
   const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined, metrics.tasks);
   const feed = new TaskFeed(deps.index);
   const keeper = new InboxKeeper(deps.temporal, deps.index, (report) => app.log.info({ report }, 'inbox index rebuilt from Temporal'));
   app.addHook('onClose', () => feed.close());
-  await app.register(queueRoutes, { desk, index: deps.index, feed, keeper });
+  const reader = new QueueReader(deps.index, keeper, new VisibilityInbox(deps.temporal), dependencies, deps.logger || undefined);
+  await app.register(queueRoutes, { desk, feed, reader });
   await app.register(taskActionRoutes, { desk, runs, roster });
   // Read-only resources (audit trail, artifacts) and the web inbox page.
   await app.register(auditRoutes, { temporal: deps.temporal });

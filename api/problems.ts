@@ -1,6 +1,7 @@
 // Every error the API returns is application/problem+json (RFC 9457), made here by factories so
 // titles, types and statuses never drift between routes.
 import { z } from 'zod';
+import type { DependencyUnavailable } from '../platform/dependencies/circuit';
 
 export const FieldIssue = z.object({
   field: z.string().describe('Where the problem is, e.g. `body.claimRef` or `data.reason`'),
@@ -66,7 +67,25 @@ export const problems = {
   itemNotPostponable: make('item-not-postponable', 'The item cannot be postponed', 409),
   unavailable: make('unavailable', 'A backing service is unavailable', 503),
   internal: make('internal', 'Internal error', 500),
+  dependencyUnavailable: (outage: DependencyUnavailable) => dependencyProblem(outage),
 };
+
+const WHAT_LIVES_THERE = { temporal: 'Temporal, where runs, tasks and decisions are recorded,', redis: 'Redis, the inbox index,' } as const;
+
+/** 503 for an outage: which dependency, since when, whether anything was recorded, when to retry. */
+function dependencyProblem(outage: DependencyUnavailable): ProblemError {
+  const name = outage.dependency === 'temporal' ? 'Temporal' : 'Redis';
+  const retry = `Send the same request again in ${outage.retryAfterS} s or later (with the same Idempotency-Key, a repeat is safe).`;
+  const detail = outage.notSent
+    ? `${WHAT_LIVES_THERE[outage.dependency]} is not answering (since ${outage.since.toISOString()}). Nothing was recorded. ${retry}`
+    : `${WHAT_LIVES_THERE[outage.dependency]} did not answer in time. The request may not have been recorded. ${retry}`;
+  return make('dependency-unavailable', `${name} is unavailable`, 503)(detail, {
+    dependency: outage.dependency,
+    since: outage.since.toISOString(),
+    recorded: outage.notSent ? 'no' : 'unknown',
+    retryAfterSeconds: outage.retryAfterS,
+  });
+}
 
 /** Turns zod issues into field issues; `prefix` names the part of the request (body, query…). */
 export function fieldIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>, prefix?: string): FieldIssue[] {

@@ -110,11 +110,25 @@ export const ProcessSummary = z.object({
   taskForms: z.array(z.object({ kind: z.string(), title: z.string(), actions: z.array(z.string()), jsonSchema: z.record(z.string(), z.unknown()) })),
 });
 
+/** Where a queue answer came from, when a dependency is away (platform/dependencies). */
+export const QueueSource = {
+  source: z.enum(['index', 'temporal']).optional().describe('index: the Redis inbox index (normal); temporal: read from Temporal visibility because the index cannot answer'),
+  degraded: z
+    .object({ reason: z.string(), since: z.string().optional(), slower: z.literal(true), possiblyIncomplete: z.literal(true) })
+    .optional()
+    .describe('Set when read from Temporal: slower, and runs visibility has not caught up with (or that did not answer in time) are missing'),
+  stale: z
+    .object({ reason: z.string(), since: z.string() })
+    .optional()
+    .describe('Set when Temporal is away: the index as it was; changes since then are not in it, and nothing can be recorded now'),
+};
+
 export const TaskPage = z.object({
   team: z.string(),
   tasks: z.array(TaskView),
   total: z.number().int().describe('Tasks in the queue before filters'),
   nextCursor: z.string().optional(),
+  ...QueueSource,
 });
 
 export const TeamParam = z.object({ team: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'Not a team name') });

@@ -79,15 +79,31 @@ export class TaskDesk {
     for (let attempt = 0; attempt < 20; attempt++) {
       const taskId = await this.index.reserveNext(team, actor.operatorId, actor.clients);
       if (!taskId) return null;
-      try {
-        return await this.act(m.claimTaskUpdate, { taskId, actor, ...(leaseMs ? { leaseMs } : {}) });
-      } catch (err) {
-        // Taken directly in the meantime, decided, or gone: its reservation keeps us off it; try the next.
-        const status = (err as ProblemError).problem?.status;
-        if (status !== 404 && status !== 409 && status !== 410) throw err;
-      }
+      // Taken directly in the meantime, decided, or gone: its reservation keeps us off it; try the next.
+      const task = await this.claimUnlessGone(taskId, actor, leaseMs);
+      if (task) return task;
     }
     return null;
+  }
+
+  /** Take-next without the index (Redis away or rebuilding): the candidates in order, read from
+   *  Temporal; the claim Update's validator keeps two operators off one task. */
+  async takeNextOf(candidates: HumanTaskView[], actor: Actor, leaseMs?: number): Promise<HumanTaskView | null> {
+    for (const candidate of candidates.slice(0, 20)) {
+      const task = await this.claimUnlessGone(candidate.taskId, actor, leaseMs);
+      if (task) return task;
+    }
+    return null;
+  }
+
+  private async claimUnlessGone(taskId: string, actor: Actor, leaseMs?: number): Promise<HumanTaskView | null> {
+    try {
+      return await this.act(m.claimTaskUpdate, { taskId, actor, ...(leaseMs ? { leaseMs } : {}) });
+    } catch (err) {
+      const status = (err as ProblemError).problem?.status;
+      if (status !== 404 && status !== 409 && status !== 410) throw err;
+      return null;
+    }
   }
 
   async bulkComplete(taskIds: string[], decision: { action: string; data: unknown }, actor: Actor): Promise<BulkResult[]> {

@@ -45,6 +45,17 @@ export class InboxKeeper {
     private readonly onRebuild?: (report: RebuildReport) => void,
   ) {}
 
+  /** True when the index can answer now: built, and no rebuild running. */
+  async isReady(): Promise<boolean> {
+    return !this.building && (await this.index.isBuilt());
+  }
+
+  /** Starts a rebuild if none runs, without waiting for it; its failure is reported, not thrown
+   *  (the next request that finds the index unbuilt starts another). */
+  rebuildInBackground(onError: (err: unknown) => void): void {
+    if (!this.building) this.ensureBuilt().catch(onError);
+  }
+
   async ensureBuilt(): Promise<void> {
     // One EXISTS per request: cheap next to the read it guards, and a flush is noticed at once.
     if (!this.building && (await this.index.isBuilt())) return;

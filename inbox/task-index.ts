@@ -106,7 +106,7 @@ export class TaskIndex {
       for (let i = 0; i < fresh.length; i++) {
         const raw = raws[i];
         const task = raw ? (JSON.parse(raw) as HumanTaskView) : undefined;
-        if (task && matches(task, query)) tasks.push(task);
+        if (task && matchesQuery(task, query)) tasks.push(task);
         if (tasks.length === query.limit) {
           const more = i < fresh.length - 1 || entries.length === SCAN_BATCH;
           return { tasks, total, ...(more ? { nextCursor: encodeCursor(fresh[i]!.score, fresh[i]!.id) } : {}) };
@@ -195,7 +195,8 @@ export class TaskIndex {
   }
 }
 
-function matches(task: HumanTaskView, q: TaskQuery): boolean {
+/** Whether a task passes a list query's filters (also used by the list read from Temporal). */
+export function matchesQuery(task: HumanTaskView, q: TaskQuery): boolean {
   if (!q.clients.includes(task.client)) return false;
   if (q.status === 'claimed' && task.status !== 'claimed') return false;
   if (q.client && task.client !== q.client) return false;

@@ -1,7 +1,7 @@
 // The one place Tandem connects to Temporal. Clients and workers take the same data converter from
 // configuration (payload encryption when keys are configured), so no process writes history in
 // clear by forgetting it. Codecs run outside the workflow sandbox: the workflow bundle is unchanged.
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -43,10 +43,16 @@ export function temporalDataConverter(config: Pick<TandemConfig, 'payloadKeys' |
   return keyring ? { payloadCodecs: [new AesGcmPayloadCodec(keyring)] } : undefined;
 }
 
-export async function connectClient(config: TandemConfig, options: { namespace?: string; log?: Logger } = {}): Promise<TemporalClient> {
+/** `connection`: more connection options (platform/dependencies: the circuit's interceptors);
+ *  `lazy`: connect on the first call, so a process can start while Temporal is away. */
+export async function connectClient(
+  config: TandemConfig,
+  options: { namespace?: string; log?: Logger; connection?: Partial<ConnectionOptions>; lazy?: boolean } = {},
+): Promise<TemporalClient> {
   // Keys first: a bad key file fails before anything connects.
   const dataConverter = temporalDataConverter(config, options.log);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connectionOptions = { address: config.temporal.address, ...options.connection };
+  const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
   return {
     client: new Client({ connection, namespace: options.namespace ?? config.temporal.namespace, dataConverter }),
     close: () => connection.close(),

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ProblemError, problems, type Problem } from '../problems';
+import { outageOf, type Dependencies } from '../../platform/dependencies/outage';
 
 function send(reply: FastifyReply, problem: Problem, instance: string) {
   return reply
@@ -14,9 +15,15 @@ function send(reply: FastifyReply, problem: Problem, instance: string) {
     .send({ ...problem, instance: problem.instance ?? instance });
 }
 
-export const problemHandler = fp(async (app) => {
+export const problemHandler = fp<{ dependencies?: Partial<Dependencies> }>(async (app, { dependencies }) => {
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof ProblemError) return send(reply, err.problem, request.url);
+    // An outage is never a 500: 503 naming the dependency, with Retry-After.
+    const outage = outageOf(err, dependencies);
+    if (outage) {
+      reply.header('retry-after', String(outage.retryAfterS));
+      return send(reply, problems.dependencyUnavailable(outage).problem, request.url);
+    }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const part = (err as { validationContext?: string }).validationContext ?? 'body';
       const issues = err.validation.map((v) => ({

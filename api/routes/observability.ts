@@ -4,8 +4,7 @@
 import { z } from 'zod';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
-import type { Redis } from 'ioredis';
+import type { Dependencies } from '../../platform/dependencies/outage';
 import { runIdOfTask } from '../../workflows/engine/messages';
 import { METRICS_CONTENT_TYPE, renderMetrics, type Registry } from '../../platform/metrics/registry';
 import { scrapeAllowed } from '../../platform/metrics/server';
@@ -13,32 +12,32 @@ import { problems } from '../problems';
 import { withProblems } from './responses';
 
 export interface ObservabilityRoutesOptions {
-  temporal: Client;
-  redis: Redis;
+  /** The API's circuits: readiness runs their probes and reports their states. */
+  dependencies: Dependencies;
   metrics: Registry;
   /** TANDEM_METRICS_TOKEN: when set, GET /metrics wants `Authorization: Bearer <token>`. */
   metricsToken?: string;
-  /** How long readiness waits for each backing service; default 2 s. */
-  checkTimeoutMs?: number;
 }
 
 const Live = z.object({ status: z.literal('ok') });
 const Check = z.enum(['ok', 'down']);
-const Ready = z.object({ status: z.literal('ok'), checks: z.object({ temporal: Check, redis: Check }) });
+const DependencyState = z.object({
+  state: z.enum(['closed', 'open', 'half-open']).describe('closed: answering; open: away (calls answered 503 at once); half-open: being probed'),
+  since: z.string().describe('When it entered this state (ISO 8601): since when it is away, or back'),
+  lastError: z.string().optional(),
+});
+const Ready = z.object({
+  status: z.literal('ok'),
+  checks: z.object({ temporal: Check, redis: Check }),
+  dependencies: z.object({ temporal: DependencyState, redis: DependencyState }),
+});
 const MetricsText = { schema: z.string().describe('Prometheus text exposition format 0.0.4') };
 
 export const liveness = async () => ({ status: 'ok' as const });
 export const livenessSchema = { tags: ['health'], security: [], response: { 200: Live } };
 
-function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export const observabilityRoutes: FastifyPluginAsyncZod<ObservabilityRoutesOptions> = async (app, options) => {
-  const { temporal, redis, metrics, metricsToken } = options;
-  const timeoutMs = options.checkTimeoutMs ?? 2_000;
+  const { dependencies, metrics, metricsToken } = options;
 
   app.get('/health/live', { config: { auth: 'public' }, schema: { summary: 'Liveness: the process is up (checks nothing else)', ...livenessSchema } }, liveness);
 
@@ -48,30 +47,23 @@ export const observabilityRoutes: FastifyPluginAsyncZod<ObservabilityRoutesOptio
       config: { auth: 'public' },
       schema: {
         summary: 'Readiness: Temporal and Redis answer',
-        description: '503 problem+json with `checks` naming what is down.',
+        description: '503 problem+json with `checks` naming what is down and `dependencies` saying since when (each dependency’s circuit: closed, open, half-open).',
         tags: ['health'],
         security: [],
         response: withProblems({ 200: Ready }),
       },
     },
-    async (request) => {
-      const check = async (name: string, probe: () => Promise<unknown>): Promise<z.infer<typeof Check>> => {
-        try {
-          await within(timeoutMs, probe());
-          return 'ok';
-        } catch (err) {
-          request.log.warn({ err, service: name }, 'readiness: service down');
-          return 'down';
-        }
-      };
-      const [temporalCheck, redisCheck] = await Promise.all([
-        check('temporal', () => temporal.connection.withDeadline(Date.now() + timeoutMs, () => temporal.workflowService.getSystemInfo({}))),
-        check('redis', () => redis.ping()),
-      ]);
-      const checks = { temporal: temporalCheck, redis: redisCheck };
+    async (_request, reply) => {
+      // A fresh probe of each (at most the probe's own 1 s), then what the circuits know.
+      await Promise.all([dependencies.temporal.probeNow(), dependencies.redis.probeNow()]);
+      const checks = { temporal: dependencies.temporal.isClosed ? 'ok' : 'down', redis: dependencies.redis.isClosed ? 'ok' : 'down' } as const;
+      const states = { temporal: dependencies.temporal.status(), redis: dependencies.redis.status() };
       const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
-      if (down.length) throw problems.unavailable(`Not ready: ${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down`, { checks });
-      return { status: 'ok' as const, checks };
+      if (down.length) {
+        reply.header('retry-after', String(Math.max(dependencies.temporal.retryAfterS, dependencies.redis.retryAfterS)));
+        throw problems.unavailable(`Not ready: ${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down`, { checks, dependencies: states });
+      }
+      return { status: 'ok' as const, checks, dependencies: states };
     },
   );
 

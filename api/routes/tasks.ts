@@ -2,26 +2,25 @@
 // of changes (Server-Sent Events). Also who the caller is.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { TaskIndex } from '../../inbox/task-index';
 import type { TaskFeed } from '../../inbox/task-feed';
-import type { InboxKeeper } from '../../inbox/rebuild';
 import type { HumanTaskView } from '../../workflows/engine/messages';
 import type { TaskDesk } from '../task-desk';
 import { problems } from '../problems';
-import { OperatorView, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
+import { OperatorView, QueueSource, TaskPage, TaskQueryString, TaskView, TeamParam } from '../schemas';
+import { QueueReader } from '../queue-reader';
 import { ANYONE, TASK_WORKERS } from '../auth/route-roles';
 import { withProblems } from './responses';
 
 export interface QueueRoutesOptions {
   desk: TaskDesk;
-  index: TaskIndex;
   feed: TaskFeed;
-  keeper: InboxKeeper;
+  /** Lists and take-next that go on when Redis or Temporal is away. */
+  reader: QueueReader;
 }
 
 const KEEPALIVE_MS = 15_000;
 
-export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, { desk, index, feed, keeper }) => {
+export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, { desk, feed, reader }) => {
   app.get(
     '/me',
     { config: { auth: { roles: ANYONE } }, schema: { summary: 'Who is calling: roles, teams, clients', tags: ['tasks'], response: withProblems({ 200: OperatorView }) } },
@@ -47,10 +46,9 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
       const actor = request.actor();
       const { team } = request.params;
       if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
-      await keeper.ensureBuilt();
       const { assignee, ...query } = request.query;
       try {
-        const page = await index.list(team, { ...query, assignee: assignee === 'me' ? actor.operatorId : assignee, clients: actor.clients, now: Date.now() });
+        const page = await reader.list(team, { ...query, assignee: assignee === 'me' ? actor.operatorId : assignee, clients: actor.clients, now: Date.now() });
         request.touchClient(...page.tasks.map((t) => t.client));
         return { team, ...page };
       } catch (err) {
@@ -66,21 +64,21 @@ export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app
       config: { auth: { roles: TASK_WORKERS } },
       schema: {
         summary: 'Claim the most urgent task of the team this operator may take',
-        description: 'Two operators never get the same task. The reply’s task.claim.leaseId is the lease; renew it while working.',
+        description:
+          'Two operators never get the same task. The reply’s task.claim.leaseId is the lease; renew it while working. With Redis away or rebuilding, the task is found in Temporal visibility (`source: temporal`).',
         tags: ['tasks'],
         params: TeamParam,
         body: z.object({ leaseMs: z.number().int().min(1_000).max(3_600_000).optional() }).strict().default({}),
-        response: withProblems({ 200: z.object({ task: TaskView.nullable() }) }),
+        response: withProblems({ 200: z.object({ task: TaskView.nullable(), ...QueueSource }) }),
       },
     },
     async (request) => {
       const actor = request.actor();
       const { team } = request.params;
       if (!actor.teams.includes(team)) throw problems.forbidden(`${actor.operatorId} is not in team ${team}`);
-      await keeper.ensureBuilt();
-      const task = await desk.takeNext(team, actor, request.body.leaseMs);
+      const { task, ...source } = await reader.takeNext(desk, team, actor, request.body.leaseMs);
       if (task) request.touchClient(task.client);
-      return { task };
+      return { task, ...source };
     },
   );
 

@@ -188,7 +188,7 @@ describe('health', () => {
     for (const url of ['/health', '/health/live']) expect((await app.inject({ url })).json()).toEqual({ status: 'ok' });
     const ready = await app.inject({ url: '/health/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ok', checks: { temporal: 'ok', redis: 'ok' } });
+    expect(ready.json()).toMatchObject({ status: 'ok', checks: { temporal: 'ok', redis: 'ok' }, dependencies: { temporal: { state: 'closed' }, redis: { state: 'closed' } } });
   });
 
   it('is not ready with Redis down, and /metrics still answers and says so', async () => {
@@ -201,8 +201,14 @@ describe('health', () => {
       expect(ready.statusCode).toBe(503);
       expect(ready.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(ready.json()).toMatchObject({ status: 503, type: 'urn:tandem:problem:unavailable', detail: 'Not ready: redis is down', checks: { temporal: 'ok', redis: 'down' } });
+      expect(ready.json().dependencies.redis).toMatchObject({ state: 'open', since: expect.any(String) });
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       const samples = await scrape(offline);
       expect(sample(samples, 'tandem_metrics_source_up', { source: 'redis' })).toBe(0);
+      expect(sample(samples, 'tandem_dependency_up', { dependency: 'redis' })).toBe(0);
+      expect(sample(samples, 'tandem_dependency_up', { dependency: 'temporal' })).toBe(1);
+      expect(sample(samples, 'tandem_dependency_circuit_state', { dependency: 'redis', state: 'open' })).toBe(1);
+      expect(sample(samples, 'tandem_dependency_state_since_timestamp_seconds', { dependency: 'redis' })).toBeGreaterThan(Date.now() / 1000 - 600);
       expect(sample(samples, 'tandem_metrics_source_up', { source: 'temporal' })).toBe(1);
       expect(has(samples, 'tandem_runs_started')).toBe(true);
     } finally {

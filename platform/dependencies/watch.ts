@@ -1,0 +1,16 @@
+// The circuits of a process that was handed its clients already made (tests, tools): they watch
+// the connections and classify outages, without the Temporal connection's interceptors (which
+// only a process that connects itself can install, see temporalCircuit).
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Dependencies } from './outage';
+import { redisCircuit } from './redis-guard';
+import { temporalCircuit } from './temporal-guard';
+
+export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): void } {
+  const t = temporalCircuit(log);
+  t.watch(temporal.connection);
+  const deps = { temporal: t.circuit, redis: redisCircuit(redis, { log }) };
+  return { ...deps, stop: () => (deps.temporal.stop(), deps.redis.stop()) };
+}

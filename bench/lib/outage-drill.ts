@@ -20,6 +20,9 @@ export interface Answer {
   ms: number;
   type?: string;
   problem?: string;
+  /** The problem's `dependency` and `recorded` (no / unknown). */
+  dependency?: string;
+  recorded?: string;
   retryAfter?: string;
   /** The body's `degraded`/`stale` marks, where the route gives them. */
   marks?: Record<string, unknown>;
@@ -101,6 +104,8 @@ export interface Drill {
   redis: PrivateRedis;
   worker: Child;
   apiProcess: Child;
+  /** A bearer token of a demo roster person (ana.lima, ben.okafor, sam.rivera) valid on this API. */
+  token(operatorId: string): Promise<string>;
   run(outage: Outage): Promise<OutageReport>;
   stop(): Promise<void>;
 }
@@ -145,11 +150,11 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
     log(`API on ${api}, orchestration worker up`);
 
     const roster = Roster.load();
-    const headers = async (id: string) => {
+    const token = async (id: string) => {
       const op = roster.find(id)!;
-      const token = await mintToken(settings, { id: op.operatorId, name: op.name, roles: op.roles, teams: op.teams, clients: op.clients });
-      return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      return mintToken(settings, { id: op.operatorId, name: op.name, roles: op.roles, teams: op.teams, clients: op.clients });
     };
+    const headers = async (id: string) => ({ authorization: `Bearer ${await token(id)}`, 'content-type': 'application/json' });
     const as = { sam: await headers('sam.rivera'), ana: await headers('ana.lima'), ben: await headers('ben.okafor') };
     const http = new Http(api, clientTimeoutMs);
 
@@ -227,7 +232,7 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       return { outage, outageMs: backAt - killedAt, answers, returnToDecisionMs, returnToTakeNextMs, returnToRunDoneMs, recordedDecisions };
     };
 
-    return { api, temporal, redis, worker, apiProcess, run: runOutage, stop };
+    return { api, temporal, redis, worker, apiProcess, token, run: runOutage, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -264,6 +269,7 @@ class Http {
           ms,
           type: res.headers.get('content-type') ?? undefined,
           ...(typeof parsed.type === 'string' ? { problem: parsed.type } : {}),
+          ...(typeof parsed.dependency === 'string' ? { dependency: parsed.dependency, recorded: String(parsed.recorded) } : {}),
           ...(res.headers.get('retry-after') ? { retryAfter: res.headers.get('retry-after')! } : {}),
           ...(Object.keys(marks).length ? { marks } : {}),
         },

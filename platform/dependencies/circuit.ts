@@ -15,7 +15,7 @@ export interface CircuitOptions {
   probeTimeoutMs?: number;
   /** While open: how often the probe asks. Default 1 s. */
   openProbeEveryMs?: number;
-  /** While closed: how often the probe checks, so an outage is noticed without a request. Default 5 s. */
+  /** While closed: how often the probe checks, so an outage is noticed without a request. Default 5 s; 0: never. */
   closedProbeEveryMs?: number;
   log?: Logger;
   onChange?: (state: CircuitState, since: Date) => void;
@@ -159,6 +159,7 @@ export class DependencyCircuit {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const every = this.current === 'closed' ? this.closedEveryMs : this.openEveryMs;
+    if (every <= 0) return; // closed and told not to watch: calls' failures will tell
     this.timer = setTimeout(() => void this.probeNow().then(() => this.schedule()), every);
     this.timer.unref();
   }

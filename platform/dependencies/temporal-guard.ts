@@ -5,7 +5,7 @@ import { InterceptingCall, ListenerBuilder, Metadata, RequesterBuilder, status a
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { ConnectionLike, ConnectionOptions } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { DependencyCircuit } from './circuit';
+import { DependencyCircuit, type CircuitOptions } from './circuit';
 
 /** Per-call deadlines (ms). Reads answer from the server alone; queries and Updates need a worker
  *  too, so they get longer; a client's own timeout should be above the longest (10 s). */
@@ -29,15 +29,21 @@ const RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnec
 
 /** The Temporal circuit of a client connection, and the options that connection needs; call
  *  `watch(connection)` once it exists (the probe is a GetSystemInfo on it). */
-export function temporalCircuit(log?: Logger): { circuit: DependencyCircuit; connection: Partial<ConnectionOptions>; watch(connection: ConnectionLike): void } {
+export function temporalCircuit(
+  log?: Logger,
+  options: Pick<CircuitOptions, 'closedProbeEveryMs'> = {},
+): { circuit: DependencyCircuit; connection: Partial<ConnectionOptions>; watch(connection: ConnectionLike): void } {
   let target: ConnectionLike | undefined;
   const circuit = new DependencyCircuit({
+    ...options,
     name: 'temporal',
     log,
     probe: (timeoutMs) => {
       if (!target) return Promise.reject(new Error('no connection yet'));
       const connection = target;
-      return connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+      // The call's own deadline ends before the probe gives up on it, so no retry of it is still
+      // pending (on a connection its owner may close) once the probe has answered.
+      return connection.withDeadline(Date.now() + Math.round(timeoutMs * 0.8), () => connection.workflowService.getSystemInfo({}));
     },
   });
   return {

@@ -9,8 +9,9 @@ import { redisCircuit } from './redis-guard';
 import { temporalCircuit } from './temporal-guard';
 
 export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): void } {
-  const t = temporalCircuit(log);
+  // No background probe while closed: the owner of these connections may close them at any time.
+  const t = temporalCircuit(log, { closedProbeEveryMs: 0 });
   t.watch(temporal.connection);
-  const deps = { temporal: t.circuit, redis: redisCircuit(redis, { log }) };
+  const deps = { temporal: t.circuit, redis: redisCircuit(redis, { log, closedProbeEveryMs: 0 }) };
   return { ...deps, stop: () => (deps.temporal.stop(), deps.redis.stop()) };
 }

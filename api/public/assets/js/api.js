@@ -31,6 +31,9 @@ export const session = {
 /** Fired on window when the server stops accepting the token (expired, revoked). */
 export const SESSION_ENDED = 'tandem:session-ended';
 
+/** Fired on window when a call is answered 503 because Temporal or Redis is away (detail: the problem). */
+export const DEPENDENCY_UNAVAILABLE = 'tandem:dependency-unavailable';
+
 /** An application/problem+json reply (or a network failure, status 0) as an Error. */
 export class Problem extends Error {
   constructor(status, body = {}) {
@@ -73,11 +76,18 @@ async function call(method, path, body, token) {
     data = { title: text.slice(0, 200) };
   }
   if (res.status === 401 && token === undefined) window.dispatchEvent(new CustomEvent(SESSION_ENDED, { detail: data }));
+  if (res.status === 503 && data?.dependency) window.dispatchEvent(new CustomEvent(DEPENDENCY_UNAVAILABLE, { detail: data }));
   if (!res.ok) throw new Problem(res.status, data);
   return data;
 }
 
 const enc = encodeURIComponent;
+
+/** /health/ready's answer, ready or not: `dependencies` says which is away and since when. */
+export async function platformHealth() {
+  const res = await fetch('/health/ready', { headers: { accept: 'application/json, application/problem+json' } });
+  return res.json();
+}
 
 export const inbox = {
   /** Who the token belongs to; `token` defaults to the session's. */

@@ -5,6 +5,7 @@ import { $, h, typingIn } from './dom.js';
 import { loadJsonEditor } from './forms.js';
 import { QueueView } from './queue.js';
 import { TaskView } from './task.js';
+import { PlatformStatus } from './platform-status.js';
 
 let me;
 let queue;
@@ -87,6 +88,13 @@ async function start(operator) {
     },
   });
   window.addEventListener('hashchange', route);
+  // The banner and disabled actions while Temporal or Redis is away; the queue reloads when all is back.
+  new PlatformStatus({
+    onRecovered: () => {
+      toast('Tandem is back: actions are enabled again.', 'success');
+      void queue.setTeam(currentTeam());
+    },
+  });
   await queue.setTeam(currentTeam());
   route();
   // Fetch the form editor while the operator reads the queue, so the first task opens at once.

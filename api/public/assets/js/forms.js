@@ -94,7 +94,7 @@ export class DecisionPanel {
       { class: 'decision-form', hidden: true, novalidate: true, onsubmit: (e) => (e.preventDefault(), void this.#send()) },
       this.#el.holder,
       this.#el.problem,
-      h('div', { class: 'form-buttons' }, this.#el.submit, h('button', { type: 'button', onclick: () => this.#reset() }, 'Cancel')),
+      h('div', { class: 'form-buttons' }, this.#el.submit, h('button', { type: 'button', 'data-keep-enabled': true, onclick: () => this.#reset() }, 'Cancel')),
     );
     this.element = h(
       'section',

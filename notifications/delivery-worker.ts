@@ -2,6 +2,7 @@
 // anything else throws so BullMQ retries with the job's backoff. Delivery is at least once: a
 // notifier killed between the receiver's 2xx and BullMQ's bookkeeping sends that job again, so
 // receivers dedupe on x-tandem-delivery.
+import { isRedisOutage } from '../platform/dependencies/redis-guard';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -54,7 +55,10 @@ export class WebhookDeliveryWorker {
     });
     const log = options.log;
     // Without an 'error' listener an EventEmitter error would crash the process; Redis blips are retried by BullMQ.
-    this.bull.on('error', (err) => log?.warn({ err }, 'webhook queue error'));
+    // An outage is logged once by the notifier's Redis circuit (workers/dependency-watch.ts), not per retry.
+    this.bull.on('error', (err) => {
+      if (!isRedisOutage(err)) log?.warn({ err }, 'webhook queue error');
+    });
     this.bull.on('completed', (job, result) => log?.info({ ...this.logFields(job), result }, 'webhook delivered'));
     this.bull.on('failed', (job, err) => {
       if (!job) return;

@@ -18,6 +18,7 @@ import { runUntilSignal } from './lifecycle';
 import { createRegistry } from '../platform/metrics/registry';
 import { BotMetrics } from '../platform/metrics/bot-metrics';
 import { serveMetrics } from '../platform/metrics/server';
+import { watchWorkerDependencies } from './dependency-watch';
 
 const config = loadConfig();
 const log = createLogger('bot-worker', config.logLevel);
@@ -27,11 +28,14 @@ const metrics = createRegistry();
 const { botPort, host, token } = config.metrics;
 const metricsServer = botPort === undefined ? undefined : await serveMetrics({ registry: metrics, port: botPort, host, token, log });
 const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency });
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+// Login slots wait out a short Redis outage (queued, up to 8 s a command: under the 10 s heartbeat
+// timeout); past that the step's attempt fails and Temporal retries it (5 attempts, 1 s to 30 s apart).
+const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, commandTimeout: 8_000 });
 // Read once at start so a missing or exposed key file stops the worker at once, not at the first bot.
 const credentialKeys = new CredentialKeys(config.credentialsKey);
 credentialKeys.keyring();
 const temporal = await connectWorker(config, { log });
+const dependencies = watchWorkerDependencies({ temporal: temporal.options.connection, redis, log, metrics });
 const worker = await Worker.create({
   ...temporal.options,
   taskQueue: BOT_TASK_QUEUE,
@@ -48,4 +52,4 @@ const worker = await Worker.create({
 
 log.info({ taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency, loginLeaseMs: config.loginLeaseMs }, 'bot worker started');
 // Redis goes after the worker has drained: finishing bots give their login slots back through it.
-await runUntilSignal(worker, log, [() => pool.close(), () => redis.quit(), () => temporal.close(), () => metricsServer?.close()]);
+await runUntilSignal(worker, log, [() => dependencies.stop(), () => pool.close(), () => redis.quit(), () => temporal.close(), () => metricsServer?.close()]);

@@ -9,6 +9,8 @@ import { webhookMasterKey } from '../notifications/webhook-key';
 import { createRegistry } from '../platform/metrics/registry';
 import { WebhookMetrics } from '../platform/metrics/webhook-metrics';
 import { serveMetrics } from '../platform/metrics/server';
+import { failFastRedis } from '../platform/dependencies/redis-guard';
+import { watchWorkerDependencies } from './dependency-watch';
 
 const config = loadConfig();
 const log = createLogger('notifier', config.logLevel);
@@ -18,6 +20,10 @@ const registry = createRegistry();
 const { notifierPort, host, token } = config.metrics;
 const metricsServer = notifierPort === undefined ? undefined : await serveMetrics({ registry, port: notifierPort, host, token, log });
 
+// BullMQ's own connections wait out an outage and reconnect; this one only watches Redis, so the
+// log says once that it is away and once that it is back, and the metrics say since when.
+const watched = failFastRedis(config.redis.url);
+const dependencies = watchWorkerDependencies({ redis: watched, log, metrics: registry });
 const notifier = await createNotifier({
   redis: config.redis.url,
   prefix: config.redis.prefix,
@@ -36,5 +42,7 @@ await new Promise<void>((resolve) => {
 // Deliveries in flight finish (at most the 10 s timeout); queued ones wait for the next notifier.
 log.info('notifier stopping');
 await notifier.close();
+dependencies.stop();
+watched.disconnect();
 await metricsServer?.close();
 log.info('notifier stopped');

@@ -1,7 +1,6 @@
 // The orchestration worker: runs every process workflow and the light activities that keep the
 // inbox index in step. Stateless: run as many as load needs.
 import { Worker } from '@temporalio/worker';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectWorker } from '../platform/temporal';
@@ -15,12 +14,17 @@ import { WebhookSubscriptions } from '../notifications/subscriptions';
 import { ORCHESTRATION_TASK_QUEUE } from '../workflows/engine/process-definition';
 import { workflowSource } from './workflow-source';
 import { runUntilSignal } from './lifecycle';
+import { failFastRedis } from '../platform/dependencies/redis-guard';
+import { watchWorkerDependencies } from './dependency-watch';
 
 const config = loadConfig();
 const log = createLogger('orchestration-worker', config.logLevel);
 
 const temporal = await connectWorker(config, { log });
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+// Fail fast (no offline queue, a 2 s deadline): an activity that meets a Redis outage fails at once
+// and Temporal retries it (the inbox activity keeps trying, 0.5 s to 10 s apart) until Redis is back.
+const redis = failFastRedis(config.redis.url);
+const dependencies = watchWorkerDependencies({ temporal: temporal.options.connection, redis, log });
 // emitEvent only queues webhook deliveries (BullMQ, same Redis and prefix); the notifier sends them.
 const deliveries = new DeliveryQueue(redis, { prefix: config.redis.prefix, attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs });
 const worker = await Worker.create({
@@ -35,4 +39,4 @@ const worker = await Worker.create({
 });
 
 log.info({ taskQueue: ORCHESTRATION_TASK_QUEUE, temporal: config.temporal.address }, 'orchestration worker started');
-await runUntilSignal(worker, log, [() => deliveries.close(), () => redis.quit(), () => temporal.close()]);
+await runUntilSignal(worker, log, [() => dependencies.stop(), () => deliveries.close(), () => redis.quit(), () => temporal.close()]);

@@ -160,8 +160,15 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
 
     const openTask = async (priority: number): Promise<{ runId: string; taskId: string }> => {
       const reference = `DRILL-${randomUUID().slice(0, 8)}`;
-      const started = await http.call('POST', '/processes/manual-task/runs', as.sam, { client: CLIENT, reference, title: `Outage drill ${reference}`, team: TEAM, priority });
-      const runId = (started.body as { runId: string }).runId;
+      const input = { client: CLIENT, reference, title: `Outage drill ${reference}`, team: TEAM, priority };
+      // Repeated with the same Idempotency-Key until it answers (a loaded machine may miss a deadline): one run.
+      let runId: string | undefined;
+      for (let tries = 0; !runId && tries < 20; tries++) {
+        const started = await http.call('POST', '/processes/manual-task/runs', { ...as.sam, 'idempotency-key': reference }, input);
+        runId = (started.body as { runId?: string }).runId;
+        if (!runId) await sleep(500);
+      }
+      if (!runId) throw new Error(`could not start a run for ${reference}`);
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(150)) {
         const page = await http.call('GET', `/teams/${TEAM}/tasks?q=${reference}`, as.ana);
         const task = (page.body as { tasks?: Array<{ taskId: string }> }).tasks?.[0];

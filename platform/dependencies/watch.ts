@@ -1,17 +1,41 @@
 // The circuits of a process that was handed its clients already made (tests, tools): they watch
 // the connections and classify outages, without the Temporal connection's interceptors (which
 // only a process that connects itself can install, see temporalCircuit).
+import { connect } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { DependencyCircuit } from './circuit';
 import type { Dependencies } from './outage';
 import { redisCircuit } from './redis-guard';
 import { temporalCircuit } from './temporal-guard';
 
+/** Whether something accepts connections at host:port. A gRPC call would do better, but on a
+ *  connection we do not own the SDK's retry timers could outlive its owner's close(). */
+function tcpProbe(address: string): (timeoutMs: number) => Promise<void> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(address.slice(at + 1));
+  return (timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host, port, timeout: timeoutMs });
+      socket.once('connect', () => (socket.destroy(), resolve()));
+      socket.once('timeout', () => (socket.destroy(), reject(new Error(`no answer from ${address}`))));
+      socket.once('error', (err) => reject(err));
+    });
+}
+
 export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): void } {
   // No background probe while closed: the owner of these connections may close them at any time.
-  const t = temporalCircuit(log, { closedProbeEveryMs: 0 });
-  t.watch(temporal.connection);
-  const deps = { temporal: t.circuit, redis: redisCircuit(redis, { log, closedProbeEveryMs: 0 }) };
+  const address = (temporal.connection as { options?: { address?: string } }).options?.address;
+  let circuit: DependencyCircuit;
+  if (address && /:\d+$/.test(address)) {
+    circuit = new DependencyCircuit({ name: 'temporal', log, probe: tcpProbe(address), closedProbeEveryMs: 0 }).start();
+  } else {
+    const t = temporalCircuit(log, { closedProbeEveryMs: 0 });
+    t.watch(temporal.connection);
+    circuit = t.circuit;
+  }
+  const deps = { temporal: circuit, redis: redisCircuit(redis, { log, closedProbeEveryMs: 0 }) };
   return { ...deps, stop: () => (deps.temporal.stop(), deps.redis.stop()) };
 }

@@ -40,6 +40,8 @@ import { DeliveryQueue } from '../notifications/delivery-queue';
 import { webhookMasterKey } from '../notifications/webhook-key';
 import { logContext, observabilityRoutes } from './routes/observability';
 import { createApiMetrics } from '../platform/metrics/api-metrics';
+import { ClientOversight } from './client-oversight';
+import { clientOversightRoutes } from './routes/client-oversight';
 
 export interface ApiDeps {
   temporal: Client;
@@ -57,6 +59,8 @@ export interface ApiDeps {
   metrics?: { token?: string; cacheMs?: number };
   /** Webhook subscriptions and deliveries; default: on the index's Redis and prefix, with the configured master key. */
   webhooks?: WebhookRoutesOptions;
+  /** Service levels, KPIs and reports; default: an in-memory reporting store fed from Temporal on demand. */
+  oversight?: ClientOversight;
 }
 
 export const API_VERSION = '0.1.0';
@@ -162,6 +166,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const webhooks = deps.webhooks ?? defaultWebhooks(deps.index);
   if (!deps.webhooks) app.addHook('onClose', () => webhooks.deliveries.close());
   await app.register(webhookRoutes, webhooks);
+  const oversight = deps.oversight ?? (await ClientOversight.open(deps.temporal, processes));
+  if (!deps.oversight) app.addHook('onClose', () => oversight.close());
+  await app.register(clientOversightRoutes, { oversight });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,6 @@
 import { defineProcess } from '../engine/process-definition';
-import { ClaimReviewInput, claimExceptionForm, claimReviewForm } from './schema';
+import { ClaimReviewInput, claimExceptionForm, claimQaForm, claimReviewForm } from './schema';
+import { claimReviewServiceLevels } from './service-levels';
 
 export const claimReviewProcess = defineProcess({
   name: 'claim-review',
@@ -10,7 +11,8 @@ export const claimReviewProcess = defineProcess({
     'the rest are reviewed by the claims-review team; the bot then enters the decision exactly once.',
   workflowType: 'claimReview',
   input: ClaimReviewInput,
-  taskForms: [claimReviewForm, claimExceptionForm],
+  taskForms: [claimReviewForm, claimExceptionForm, claimQaForm],
+  serviceLevels: claimReviewServiceLevels,
   clientOf: (input) => input.client,
   businessRefOf: (input) => input.claimRef,
 });

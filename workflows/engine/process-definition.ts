@@ -2,6 +2,7 @@
 // which task forms its human steps use. One definition per process folder.
 import type { z } from 'zod';
 import type { TaskForm } from './task-form';
+import type { ServiceLevel } from './service-level';
 
 export const ORCHESTRATION_TASK_QUEUE = 'tandem-orchestration';
 
@@ -15,6 +16,8 @@ export interface ProcessDefinition<I extends z.ZodType = z.ZodType> {
   workflowType: string;
   input: I;
   taskForms: TaskForm[];
+  /** The clients' contract terms for this process (versioned), read by reporting and the API. */
+  serviceLevels?: readonly ServiceLevel[];
   clientOf(input: z.infer<I>): string;
   businessRefOf(input: z.infer<I>): string;
 }

@@ -20,6 +20,8 @@ export interface KpiQuery {
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+/** Money to a millionth: sums of doubles differ in the last bits with the order rows are read in. */
+const money = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e6) / 1e6);
 const HISTOGRAM_HOURS = [1, 2, 4, 8, 16, 24, 48];
 
 export async function computeKpis(store: RunFactStore, q: KpiQuery): Promise<Omit<KpiReport, 'backlog'>> {
@@ -132,7 +134,7 @@ export async function computeKpis(store: RunFactStore, q: KpiQuery): Promise<Omi
     },
     bots: { minutes: num(m.bot_ms) / 60_000, steps: num(m.bot_steps), failures: num(m.bot_failures), successRate: ratio(num(m.bot_steps) - num(m.bot_failures), num(m.bot_steps)) },
     quality: { reviewed, passed: num(m.passed), passRate, interval95: passRate === null ? null : wilson95(passRate, reviewed), target: level?.quality.passTarget ?? null },
-    cost: { currency: level?.cost.currency ?? null, total: num(m.cost), perTransaction: ratio(num(m.cost), completed), measured: true },
+    cost: { currency: level?.cost.currency ?? null, total: money(num(m.cost))!, perTransaction: money(ratio(num(m.cost), completed)), measured: true },
     series: buckets.map((b, i) => {
       const r = seriesRows.find((row) => num(row.i) === i) ?? {};
       return {

@@ -46,3 +46,6 @@ export function createClaimReviewBots(runtime: BotRuntime): ClaimReviewBots {
     enterAdjudication: defineBotActivity(runtime, enterAdjudication),
   };
 }
+
+/** The bot worker finds this folder's bot steps by this default export (workers/bot-activities.ts). */
+export default createClaimReviewBots;

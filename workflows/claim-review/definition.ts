@@ -1,4 +1,5 @@
 import { defineProcess } from '../engine/process-definition';
+import { claimReview } from './workflow';
 import { ClaimReviewInput, claimExceptionForm, claimQaForm, claimReviewForm } from './schema';
 import { claimReviewServiceLevels } from './service-levels';
 
@@ -9,7 +10,7 @@ export const claimReviewProcess = defineProcess({
   description:
     'A bot extracts a claim from the client’s claims system; claims under the threshold are approved automatically, ' +
     'the rest are reviewed by the claims-review team; the bot then enters the decision exactly once.',
-  workflowType: 'claimReview',
+  workflow: claimReview,
   input: ClaimReviewInput,
   taskForms: [claimReviewForm, claimExceptionForm, claimQaForm],
   serviceLevels: claimReviewServiceLevels,

@@ -16,7 +16,6 @@ import { RUN_FACT_MEMO, type RunFact } from '../../workflows/engine/run-facts';
 import { defineServiceLevels, type QaSampling } from '../../workflows/engine/service-level';
 import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
 import type { ExtractedClaim } from '../../workflows/claim-review/schema';
-import { claimReviewProcess } from '../../workflows/claim-review/definition';
 import { catalogue } from '../../platform/process-catalogue';
 import { buildApp } from '../../api/app';
 import { ClientOversight } from '../../api/client-oversight';
@@ -43,7 +42,7 @@ const levels = defineServiceLevels(
     cost: { currency: 'USD', operatorPerHour: 60, botPerHour: 6, perItemFee: 0.5 },
   })),
 );
-const processes = catalogue.processes.map((p) => (p.name === 'claim-review' ? { ...claimReviewProcess, serviceLevels: levels } : p));
+const processes = catalogue.processes.map((p) => (p.name === 'claim-review' ? { ...p, serviceLevels: levels } : p));
 const QA_ALL: QaSampling = { botRate: 1, humanRate: 1, alwaysForOperators: [], team: 'claims-qa', seed: 'qa-v1', corrections: true };
 
 const reviewer = (client: string): Actor => ({ operatorId: 'ana.lima', teams: ['claims-review'], clients: [client], roles: ['operator'] });

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TaskIndex } from '../inbox/task-index';
 import type { ProcessDefinition } from '../workflows/engine/process-definition';
-import { PROCESSES } from '../workflows/processes';
+import { catalogue } from '../platform/process-catalogue';
 import { Roster } from '../inbox/roster';
 import { ProcessRuns } from './process-runs';
 import { clientErrorHandler, frameworkErrors, problemHandler } from './plugins/problem-handler';
@@ -130,7 +130,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(authentication, { ...deps.auth, accessLog });
 
   const runs = new ProcessRuns(deps.temporal);
-  const processes = deps.processes ?? PROCESSES;
+  const processes = deps.processes ?? catalogue.processes;
   const metricsSettings = deps.metrics ?? loadConfig().metrics;
   const metrics = createApiMetrics({
     temporal: deps.temporal,

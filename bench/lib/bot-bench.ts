@@ -134,8 +134,8 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
     log(`in-process claims sandbox on ${sandbox.url}; bundling the bench workflow…`);
     const orchestration = await Worker.create({ ...opts.temporal, taskQueue: queues.orchestration, workflowsPath: WORKFLOWS_PATH });
     // Both bot workers as workers/bot.ts makes them: the production bot activities, at most C at once.
-    const botWorker = (taskQueue: string, pool: BrowserPool): Promise<Worker> =>
-      Worker.create({ ...opts.temporal, taskQueue, maxConcurrentActivityTaskExecutions: C, activities: createBotActivities(runtime(pool)) });
+    const botWorker = async (taskQueue: string, pool: BrowserPool): Promise<Worker> =>
+      Worker.create({ ...opts.temporal, taskQueue, maxConcurrentActivityTaskExecutions: C, activities: await createBotActivities(runtime(pool)) });
     const pooledWorker = await botWorker(queues.pooled, pooledPool);
     const launchWorker = await botWorker(queues['launch-per-item'], asBrowserPool(launchPool));
 

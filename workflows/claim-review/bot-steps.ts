@@ -48,3 +48,6 @@ export function createClaimReviewBots(runtime: BotRuntime): ClaimReviewBots {
     enterAdjudication: defineBotActivity(runtime, enterAdjudication, { login: (input) => input.credential }),
   };
 }
+
+/** The bot worker finds this folder's bot steps by this default export (workers/bot-activities.ts). */
+export default createClaimReviewBots;

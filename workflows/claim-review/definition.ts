@@ -1,4 +1,5 @@
 import { defineProcess } from '../engine/process-definition';
+import { claimReview } from './workflow';
 import { ClaimReviewInput, claimExceptionForm, claimReviewForm } from './schema';
 
 export const claimReviewProcess = defineProcess({
@@ -8,7 +9,7 @@ export const claimReviewProcess = defineProcess({
   description:
     'A bot extracts a claim from the client’s claims system; claims under the threshold are approved automatically, ' +
     'the rest are reviewed by the claims-review team; the bot then enters the decision exactly once.',
-  workflowType: 'claimReview',
+  workflow: claimReview,
   input: ClaimReviewInput,
   taskForms: [claimReviewForm, claimExceptionForm],
   clientOf: (input) => input.client,

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { runIdOfTask } from '../../workflows/engine/messages';
 import { METRICS_CONTENT_TYPE, renderMetrics, type Registry } from '../../platform/metrics/registry';
 import { scrapeAllowed } from '../../platform/metrics/server';
+import { InFlight } from '../../platform/in-flight';
 import { problems } from '../problems';
 import { withProblems } from './responses';
 
@@ -39,6 +40,10 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 export const observabilityRoutes: FastifyPluginAsyncZod<ObservabilityRoutesOptions> = async (app, options) => {
   const { temporal, redis, metrics, metricsToken } = options;
   const timeoutMs = options.checkTimeoutMs ?? 2_000;
+  // A probe that missed its timeout may still be retrying: closing the API waits for it, so the
+  // Temporal connection closed after the API has no retry left to start.
+  const probes = new InFlight();
+  app.addHook('onClose', () => probes.settled());
 
   app.get('/health/live', { config: { auth: 'public' }, schema: { summary: 'Liveness: the process is up (checks nothing else)', ...livenessSchema } }, liveness);
 
@@ -57,7 +62,7 @@ export const observabilityRoutes: FastifyPluginAsyncZod<ObservabilityRoutesOptio
     async (request) => {
       const check = async (name: string, probe: () => Promise<unknown>): Promise<z.infer<typeof Check>> => {
         try {
-          await within(timeoutMs, probe());
+          await within(timeoutMs, probes.track(probe()));
           return 'ok';
         } catch (err) {
           request.log.warn({ err, service: name }, 'readiness: service down');

@@ -2,6 +2,7 @@
 # Installs what Tandem needs on this machine (Debian/Ubuntu), skipping whatever is already there:
 #   - Redis, Chromium (and curl, fonts) from apt;
 #   - the Temporal CLI, which carries the dev server (scripts/ensure-temporal.sh; built once a machine);
+#   - Temporal's Java test server for time-skipping tests, with Maven (scripts/ensure-test-server.sh; once a machine);
 #   - node modules with `npm ci`, unless node_modules already matches package-lock.json.
 # Safe to run again: a second run on a ready machine takes about a second.
 set -euo pipefail
@@ -43,6 +44,10 @@ fi
 # --- Temporal CLI -----------------------------------------------------------------------------------
 temporal_cli="$(bash "$here/ensure-temporal.sh")"
 say "Temporal CLI: $temporal_cli"
+
+# --- Temporal's Java test server (time-skipping tests) ---------------------------------------------
+test_server="$(bash "$here/ensure-test-server.sh")"
+say "Java test server: $test_server"
 
 # --- node modules ---------------------------------------------------------------------------------
 # node_modules/.tandem-lock-hash records the package-lock.json (and Node major) it was installed from.

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TaskIndex } from '../inbox/task-index';
 import type { ProcessDefinition } from '../workflows/engine/process-definition';
-import { PROCESSES } from '../workflows/processes';
+import { catalogue } from '../platform/process-catalogue';
 import { Roster } from '../inbox/roster';
 import { ProcessRuns } from './process-runs';
 import { clientErrorHandler, frameworkErrors, problemHandler } from './plugins/problem-handler';
@@ -45,6 +45,8 @@ import { createApiMetrics } from '../platform/metrics/api-metrics';
 import type { Dependencies } from '../platform/dependencies/outage';
 import { watchDependencies } from '../platform/dependencies/watch';
 import { dependencyMetrics } from '../platform/metrics/dependency-metrics';
+import { ClientOversight } from './client-oversight';
+import { clientOversightRoutes } from './routes/client-oversight';
 
 export interface ApiDeps {
   temporal: Client;
@@ -65,6 +67,8 @@ export interface ApiDeps {
   /** The circuits of Temporal and Redis (api/server.ts makes them with its connections, so known
    *  outages are refused before any call); default: circuits watching `temporal` and `index.redis`. */
   dependencies?: Dependencies;
+  /** Service levels, KPIs and reports; default: an in-memory reporting store fed from Temporal on demand. */
+  oversight?: ClientOversight;
 }
 
 export const API_VERSION = '0.1.0';
@@ -119,7 +123,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     transformObject: (documentObject) => problemContentTypes((documentObject as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   const dependencies = deps.dependencies ?? watchDependencies(deps.temporal, deps.index.redis, deps.logger || undefined);
-  if (!deps.dependencies) app.addHook('onClose', async () => (dependencies as ReturnType<typeof watchDependencies>).stop());
+  if (!deps.dependencies) app.addHook('onClose', () => (dependencies as ReturnType<typeof watchDependencies>).stop());
   await app.register(problemHandler, { dependencies });
   // Before authentication, so refused requests on a run or task are logged with its id too.
   await app.register(logContext);
@@ -140,7 +144,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(authentication, { ...deps.auth, accessLog });
 
   const runs = new ProcessRuns(deps.temporal);
-  const processes = deps.processes ?? PROCESSES;
+  const processes = deps.processes ?? catalogue.processes;
   const metricsSettings = deps.metrics ?? loadConfig().metrics;
   const metrics = createApiMetrics({
     temporal: deps.temporal,
@@ -174,6 +178,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const webhooks = deps.webhooks ?? defaultWebhooks(deps.index);
   if (!deps.webhooks) app.addHook('onClose', () => webhooks.deliveries.close());
   await app.register(webhookRoutes, webhooks);
+  const oversight = deps.oversight ?? (await ClientOversight.open(deps.temporal, processes));
+  if (!deps.oversight) app.addHook('onClose', () => oversight.close());
+  await app.register(clientOversightRoutes, { oversight });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

@@ -37,8 +37,7 @@ async function close(): Promise<void> {
   if (closing) return;
   closing = true;
   await app.close().catch((err) => logger.warn({ err }, 'closing the API failed'));
-  dependencies.temporal.stop();
-  dependencies.redis.stop();
+  await Promise.all([dependencies.temporal.stop(), dependencies.redis.stop()]);
   await Promise.allSettled([redis.quit(), temporal.close()]);
 }
 process.once('SIGINT', () => void close());

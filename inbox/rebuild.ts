@@ -18,6 +18,7 @@ export async function rebuildInbox(temporal: Client, index: TaskIndex): Promise<
   let runs = 0;
   let tasks = 0;
   const inFlight = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
   const executions = temporal.workflow.list({ query: "ExecutionStatus = 'Running' AND TandemOpenTasks > 0" });
   for await (const execution of executions) {
     const job = (async () => {
@@ -27,10 +28,13 @@ export async function rebuildInbox(temporal: Client, index: TaskIndex): Promise<
       for (const task of view.openTasks) if (await index.put(task)) tasks++;
     })();
     inFlight.add(job);
-    void job.finally(() => inFlight.delete(job));
-    if (inFlight.size >= PARALLEL_QUERIES) await Promise.race(inFlight);
+    job.then(() => inFlight.delete(job), (err: unknown) => ((failure ??= { err }), inFlight.delete(job)));
+    if (inFlight.size >= PARALLEL_QUERIES) await Promise.race(inFlight).catch(() => undefined);
+    if (failure) break;
   }
-  await Promise.all(inFlight);
+  // A failed write fails the rebuild only once every query settled: none outlives it.
+  await Promise.allSettled(inFlight);
+  if (failure) throw failure.err;
   await index.markBuilt(new Date().toISOString());
   return { runs, tasks, ms: Date.now() - started };
 }

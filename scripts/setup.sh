@@ -2,6 +2,7 @@
 # Installs what Tandem needs on this machine (Debian/Ubuntu), skipping whatever is already there:
 #   - Redis, Chromium (and curl, fonts) from apt;
 #   - the Temporal CLI, which carries the dev server (scripts/ensure-temporal.sh; built once a machine);
+#   - Temporal's Java test server for time-skipping tests, with Maven (scripts/ensure-test-server.sh; once a machine);
 #   - node modules with `npm ci`, unless node_modules already matches package-lock.json.
 # Safe to run again: a second run on a ready machine takes about a second.
 set -euo pipefail
@@ -44,6 +45,10 @@ fi
 temporal_cli="$(bash "$here/ensure-temporal.sh")"
 say "Temporal CLI: $temporal_cli"
 
+# --- Temporal's Java test server (time-skipping tests) ---------------------------------------------
+test_server="$(bash "$here/ensure-test-server.sh")"
+say "Java test server: $test_server"
+
 # --- node modules ---------------------------------------------------------------------------------
 # node_modules/.tandem-lock-hash records the package-lock.json (and Node major) it was installed from.
 # Without that stamp (installed by hand), npm's own record of the tree, node_modules/.package-lock.json,
@@ -63,26 +68,11 @@ tree_matches_lock() {
     for (const path of Object.keys(tree)) if (!(path in lock)) process.exit(1);
   '
 }
-# npm ci refuses a lock that lacks optional platform packages (e.g. @swc/core-darwin-arm64) when a
-# registry does not serve them, as on machines that reach only a mirror. Then `npm install` installs
-# the very versions package-lock.json names; any other npm ci failure is an error.
+# npm ci installs exactly package-lock.json and never rewrites it, so set-up leaves the tree clean.
+# If it refuses the lock (out of step with package.json), that is a bug in the commit: say so.
 npm_ci() {
-  local out status=0
-  out="$(mktemp)"
-  set +e # npm's errors are held back and shown below, without its usage text
-  npm ci --no-audit --no-fund 2>&1 | tee "$out" | grep -v '^npm error' >&2
-  status=${PIPESTATUS[0]}
-  set -e
-  if ((status != 0)) && grep -q 'can only install packages when your package.json and package-lock.json' "$out"; then
-    grep -E '^npm error Missing: ' "$out" | head -n 5 >&2
-    warn "npm ci rejects package-lock.json: it lacks optional packages of other platforms (above) that the registry did not serve when it was written. Installing the locked versions with npm install instead."
-    status=0
-    npm install --no-audit --no-fund >&2 || status=$?
-  elif ((status != 0)); then
-    grep '^npm error' "$out" >&2
-  fi
-  rm -f "$out"
-  ((status == 0)) || die "installing node modules failed (output above)"
+  npm ci --no-audit --no-fund >&2 ||
+    die "npm ci failed (output above); if it says package.json and package-lock.json are out of step, run npm install and commit package-lock.json"
 }
 if [[ -f package-lock.json ]]; then
   want="$({ cat package-lock.json; node -p 'process.versions.node.split(".")[0]'; } | sha256sum | cut -d' ' -f1)"

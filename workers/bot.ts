@@ -40,7 +40,7 @@ const worker = await Worker.create({
   ...temporal.options,
   taskQueue: BOT_TASK_QUEUE,
   maxConcurrentActivityTaskExecutions: config.botConcurrency,
-  activities: createBotActivities({
+  activities: await createBotActivities({
     pool,
     credentials: new EncryptedCredentialStore({ file: config.credentialsFile, keys: credentialKeys }),
     sessions: new LoginSessions(redis, { prefix: config.redis.prefix, leaseMs: config.loginLeaseMs }),

@@ -13,7 +13,7 @@ import type { Registry } from '../platform/metrics/registry';
 export interface WorkerDependencies {
   temporal?: DependencyCircuit;
   redis: DependencyCircuit;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export function watchWorkerDependencies(options: { temporal?: NativeConnection; redis: Redis; log: Logger; metrics?: Registry }): WorkerDependencies {
@@ -27,5 +27,5 @@ export function watchWorkerDependencies(options: { temporal?: NativeConnection; 
     }).start();
   const redis = redisCircuit(options.redis, { log });
   if (options.metrics) dependencyMetrics(options.metrics, temporal ? [temporal, redis] : [redis]);
-  return { temporal, redis, stop: () => (temporal?.stop(), redis.stop()) };
+  return { temporal, redis, stop: async () => void (await Promise.all([temporal?.stop(), redis.stop()])) };
 }

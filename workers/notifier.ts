@@ -42,7 +42,7 @@ await new Promise<void>((resolve) => {
 // Deliveries in flight finish (at most the 10 s timeout); queued ones wait for the next notifier.
 log.info('notifier stopping');
 await notifier.close();
-dependencies.stop();
+await dependencies.stop();
 watched.disconnect();
 await metricsServer?.close();
 log.info('notifier stopped');

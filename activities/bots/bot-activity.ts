@@ -3,6 +3,7 @@
 // timeout, evidence (screenshot + trace) on failure, timeout or cancellation, credentials resolved
 // on demand (with a session slot for that client login) and scrubbed from any error, and business
 // exceptions turned into non-retryable failures the workflow routes to a human.
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Page } from 'playwright-core';
@@ -54,6 +55,13 @@ export interface BotContext {
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
 
+export interface BotActivityOptions<I> {
+  /** The client login the step signs in with, known from its input. Given, the login's session slot
+   *  is taken before a browser context (a bot waiting for a busy login holds none), and the context
+   *  is kept signed in for the next step of that login (see BrowserPool's `session`). */
+  login?: (input: I) => string;
+}
+
 const REDACTED = '[redacted]';
 /** Progress key shown while the bot waits for a busy login; runtime state, not the step's. */
 export const WAITING_FOR_LOGIN = 'waitingForLogin';
@@ -62,7 +70,7 @@ class StepEnded extends Error {
   override readonly name = 'StepEnded';
 }
 
-export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>): (input: I) => Promise<O> {
+export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>, opts: BotActivityOptions<I> = {}): (input: I) => Promise<O> {
   return async (input: I): Promise<O> => {
     const enteredAt = Date.now();
     const ctx = Context.current();
@@ -85,8 +93,24 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
       },
     });
     const timer = runtime.metrics?.start(info.activityType);
+    const resolved = new Map<string, Promise<Credential>>();
+    const credential = (name: string): Promise<Credential> => {
+      let resolving = resolved.get(name);
+      if (!resolving) {
+        resolving = (async () => {
+          const found = await runtime.credentials.resolve(name);
+          secrets.add(found.password);
+          await logins?.take(name, found.maxSessions ?? 1);
+          return found;
+        })();
+        resolved.set(name, resolving);
+      }
+      return resolving;
+    };
     try {
       const evidence = { dir: await runtime.artifacts.runDir(runId), name: `${info.activityType}-attempt${info.attempt}` };
+      const login = opts.login?.(input);
+      const session = login === undefined ? undefined : { login, fingerprint: fingerprintOf(await credential(login)) };
       const result = await runtime.pool.withContext(
         (page) =>
           step(
@@ -95,12 +119,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               runId,
               attempt: info.attempt,
               apps: runtime.apps,
-              async credential(name) {
-                const credential = await runtime.credentials.resolve(name);
-                secrets.add(credential.password);
-                await logins?.take(name, credential.maxSessions ?? 1);
-                return credential;
-              },
+              credential,
               async screenshot(name) {
                 const path = runtime.artifacts.join(runId, `${name}.png`);
                 await page.screenshot({ path, fullPage: true });
@@ -113,7 +132,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
             input,
           ),
         // Evidence for a timeout or a lost login; a cancelled run only needs its page closed.
-        { signal: stop.signal, evidence, evidenceOnAbort: (reason) => !(reason instanceof CancelledFailure) },
+        { signal: stop.signal, evidence, evidenceOnAbort: (reason) => !(reason instanceof CancelledFailure), session },
       );
       timer?.succeeded();
       return result;
@@ -148,6 +167,11 @@ function attemptAbort(ctx: Context, enteredAt: number, marginMs: number | undefi
       if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
     },
   };
+}
+
+/** Who a kept context is signed in as: a changed user or password never reuses the old session. */
+function fingerprintOf(credential: Credential): string {
+  return createHash('sha256').update(`${credential.username}\0${credential.password}`).digest('base64url').slice(0, 22);
 }
 
 function withoutWaiting(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -24,3 +24,5 @@ export const BATCH_READERS: readonly Role[] = ['operator', 'supervisor', 'schedu
 export const BATCH_FEEDERS: readonly Role[] = RUN_STARTERS;
 /** Schedules of runs for one's clients: creating, reading, pausing, triggering, backfilling them. */
 export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];
+/** A client's service levels, KPIs and service reports: the provider's leads and the client's own viewers. */
+export const REPORT_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];

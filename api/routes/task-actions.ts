@@ -2,7 +2,7 @@
 // it. Each action is one Workflow Update; the run's validator refuses what it must.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { findTaskForm } from '../../workflows/processes';
+import { catalogue } from '../../platform/process-catalogue';
 import type { TaskForm } from '../../workflows/engine/task-form';
 import * as m from '../../workflows/engine/messages';
 import type { ProcessRuns } from '../process-runs';
@@ -36,7 +36,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
   app.get('/tasks/:taskId', { config: workers, schema: { ...base, summary: 'A task with its context, form schemas and the run’s steps so far', response: withProblems({ 200: s.TaskDetail }) } }, async (request) => {
     const task = await desk.task(request.params.taskId, request.actor());
     request.touchClient(task.client);
-    const form = findTaskForm(task.kind);
+    const form = catalogue.findTaskForm(task.kind);
     const view = (await runs.read(task.runId).catch(() => undefined))?.view;
     return {
       ...task,

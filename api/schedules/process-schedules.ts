@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../../workflows/engine/process-definition';
-import { PROCESSES } from '../../workflows/processes';
+import { catalogue } from '../../platform/process-catalogue';
 import { fieldIssues, problems } from '../problems';
 import { calendarDates, calendarNames, HOLIDAY_CALENDARS, type Holiday, type HolidayCalendars } from './holiday-calendars';
 import { toTemporalSpec } from './schedule-spec';
@@ -52,7 +52,7 @@ export class ProcessSchedules {
     private readonly temporal: Client,
     options: ProcessSchedulesOptions = {},
   ) {
-    this.processes = options.processes ?? PROCESSES;
+    this.processes = options.processes ?? catalogue.processes;
     this.calendars = options.calendars ?? HOLIDAY_CALENDARS;
   }
 

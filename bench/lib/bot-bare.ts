@@ -1,11 +1,11 @@
-// The bot bench's limit: the same Playwright step (sign in, open the claim, read it, screenshot)
-// in a plain loop, C fresh contexts at a time on one Chromium: no Temporal, no activity wrapper,
-// no tracing, no heartbeats.
+// The bot bench's limit: the same pages (sign in, open the claim, read it, screenshot) driven by
+// plain Playwright calls in a plain loop, C fresh contexts at a time on one Chromium: no page
+// object, no Temporal, no activity wrapper, no tracing, no heartbeats.
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Credential, CredentialStore } from '../../activities/credentials';
 import type { ClientApps } from '../../activities/bots/client-apps';
-import { ClaimsSystem } from '../../bots/claims-system/claims-system';
+import { parseDisplayedCents } from '../../bots/claims-system/page-text';
 import type { ClaimBotInput } from '../../workflows/claim-review/bots';
 import { CLAIMS_APP } from './bot-sandbox';
 
@@ -28,8 +28,10 @@ export interface BareItemResult {
 }
 
 /**
- * ClaimReview's `extractClaim` step (workflows/claim-review/bot-steps.ts) line for line, on a plain
- * page instead of a BotContext: that step is not exported.
+ * The true floor of ClaimReview's `extractClaim` step: the same pages driven by the plainest
+ * Playwright calls, no waits beyond `domcontentloaded`, no page object: the login form (asked to
+ * land on the claim, as the app's own redirect does), the claim page read in one evaluate, a
+ * full-page screenshot.
  */
 export async function extractClaimStep(
   page: Page,
@@ -37,12 +39,19 @@ export async function extractClaimStep(
   input: ClaimBotInput,
   credential: (name: string) => Promise<Credential> = (name) => deps.credentials.resolve(name),
 ): Promise<{ claimRef: string; amountCents: number; screenshot: string }> {
-  const system = new ClaimsSystem(page, deps.apps.urlOf(input.client, CLAIMS_APP));
-  await system.login(await credential(input.credential));
-  const claim = await system.openClaim(input.claimRef);
+  const { username, password } = await credential(input.credential);
+  const claimPath = `/claims/${encodeURIComponent(input.claimRef)}`;
+  await page.goto(`${deps.apps.urlOf(input.client, CLAIMS_APP)}/login?next=${encodeURIComponent(claimPath)}`, { waitUntil: 'domcontentloaded' });
+  await page.fill('[data-testid="username"]', username);
+  await page.fill('[data-testid="password"]', password);
+  await Promise.all([page.waitForURL((url) => url.pathname === claimPath, { waitUntil: 'domcontentloaded' }), page.click('[data-testid="login-submit"]')]);
+  const read = await page.evaluate(() => ({
+    claimRef: document.querySelector('[data-testid="claim-ref"]')?.textContent?.trim() ?? '',
+    amount: document.querySelector('[data-testid="claim-amount"]')?.textContent?.trim() ?? '',
+  }));
   const screenshot = join(deps.screenshotDir, `claim-${input.claimRef}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
-  return { claimRef: claim.claimRef, amountCents: claim.amountCents, screenshot };
+  return { claimRef: read.claimRef, amountCents: parseDisplayedCents(read.amount), screenshot };
 }
 
 export class BareRunner {

@@ -28,9 +28,9 @@ export const BOT_MODES = ['pooled', 'launch-per-item', 'bare'] as const;
 export type BotMode = (typeof BOT_MODES)[number];
 
 export const MODE_LABELS: Record<BotMode, string> = {
-  pooled: 'pooled: Temporal activity, one Chromium per worker, fresh context per item',
-  'launch-per-item': 'launch per item: Temporal activity, Chromium launched and closed per item',
-  bare: 'bare script: same step, plain loop, fresh contexts on one Chromium, no Temporal',
+  pooled: 'pooled: Temporal activity, one Chromium per worker, signed-in context kept per login',
+  'launch-per-item': 'launch per item: Temporal activity, Chromium launched and closed per item, signs in per item',
+  bare: 'bare floor: plain Playwright calls, fresh context and sign-in per item, no Temporal',
 };
 
 export interface BotBenchConfig {
@@ -86,6 +86,8 @@ export interface BotBenchResult {
   /** pooled items/s ÷ the other mode's items/s. */
   ratios: { pooledOverLaunchPerItem: number; pooledOverBare: number };
   browsersLaunched: { pooled: number; launchPerItem: number };
+  /** Pooled steps that got a context kept signed in by an earlier step, and those that did not. */
+  pooledContexts: { reused: number; fresh: number };
   /** 1-minute load average when timing began and ended. */
   loadAvg: { start: number; end: number };
   /** Failed or misread items, all modes (warm-up included), first 20. */
@@ -132,8 +134,8 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
     log(`in-process claims sandbox on ${sandbox.url}; bundling the bench workflow…`);
     const orchestration = await Worker.create({ ...opts.temporal, taskQueue: queues.orchestration, workflowsPath: WORKFLOWS_PATH });
     // Both bot workers as workers/bot.ts makes them: the production bot activities, at most C at once.
-    const botWorker = (taskQueue: string, pool: BrowserPool): Promise<Worker> =>
-      Worker.create({ ...opts.temporal, taskQueue, maxConcurrentActivityTaskExecutions: C, activities: createBotActivities(runtime(pool)) });
+    const botWorker = async (taskQueue: string, pool: BrowserPool): Promise<Worker> =>
+      Worker.create({ ...opts.temporal, taskQueue, maxConcurrentActivityTaskExecutions: C, activities: await createBotActivities(runtime(pool)) });
     const pooledWorker = await botWorker(queues.pooled, pooledPool);
     const launchWorker = await botWorker(queues['launch-per-item'], asBrowserPool(launchPool));
 
@@ -196,6 +198,9 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
         pooledOverBare: modes.pooled.itemsPerSecond / modes.bare.itemsPerSecond,
       };
       const browsersLaunched = { pooled: pooledPool.stats().launched, launchPerItem: launchPool.stats().launched };
+      const pooledSteps = config.items + config.warmup;
+      const pooledContexts = { reused: pooledPool.stats().reused, fresh: pooledSteps - pooledPool.stats().reused };
+      const logins = new Set(claimItems(pooledSteps).map((i) => i.credential)).size;
 
       const checks: string[] = [];
       const failures: string[] = [];
@@ -209,10 +214,14 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
         `the launch-per-item worker launched ${browsersLaunched.launchPerItem} Chromiums for ${config.items + config.warmup} items`,
       );
       check(
+        pooledContexts.fresh <= logins * C,
+        `the pooled worker signed in ${pooledContexts.fresh} times for ${pooledSteps} items (at most ${logins} logins × C = ${logins * C}); ${pooledContexts.reused} reused a kept session`,
+      );
+      check(
         ratios.pooledOverLaunchPerItem > 1,
         `pooled is faster than launch per item (${modes.pooled.itemsPerSecond.toFixed(2)} vs ${modes['launch-per-item'].itemsPerSecond.toFixed(2)} items/s)`,
       );
-      return { config, order, rounds, modes, ratios, browsersLaunched, loadAvg: { start: loadStart, end: loadEnd }, itemFailures, checks, failures };
+      return { config, order, rounds, modes, ratios, browsersLaunched, pooledContexts, loadAvg: { start: loadStart, end: loadEnd }, itemFailures, checks, failures };
     };
     return await orchestration.runUntil(pooledWorker.runUntil(launchWorker.runUntil(body())));
   } finally {

@@ -2,7 +2,7 @@
 // run, tracing and evidence, abort), but a Chromium launched for every context and closed after it:
 // what a bot worker without a shared browser would pay per item.
 import type { BrowserContext, Page } from 'playwright-core';
-import { BrowserPool, type WithContextOptions } from '../../bots/runtime/browser-pool';
+import { BrowserPool, type ContextLease, type WithContextOptions } from '../../bots/runtime/browser-pool';
 import { ContextSlots } from '../../bots/runtime/context-slots';
 
 /** What a bot activity needs of a pool (BotRuntime uses only `withContext`). */
@@ -31,12 +31,13 @@ export class LaunchPerItemPool implements ContextPool {
     return { active: this.#slots.active, waiting: this.#slots.waiting, launched: this.#launched };
   }
 
-  async withContext<T>(fn: (page: Page, context: BrowserContext) => Promise<T>, opts: WithContextOptions = {}): Promise<T> {
+  async withContext<T>(fn: (page: Page, context: BrowserContext, lease: ContextLease) => Promise<T>, opts: WithContextOptions = {}): Promise<T> {
     if (this.#closed) throw new Error('LaunchPerItemPool is closed');
     await this.#slots.acquire(opts.signal);
     // A one-context BrowserPool per item: the same launch flags, tracing, evidence and abort handling
-    // as production, so the only difference measured is the launch and close of the browser.
-    const pool = new BrowserPool({ executablePath: this.#executablePath, maxContexts: 1 });
+    // as production, so the only difference measured is the launch and close of the browser (and,
+    // with it, the signed-in session production keeps: each item here signs in afresh).
+    const pool = new BrowserPool({ executablePath: this.#executablePath, maxContexts: 1, maxKeptSessions: 0 });
     this.#open.add(pool);
     try {
       return await pool.withContext(fn, opts);

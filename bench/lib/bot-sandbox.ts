@@ -34,10 +34,17 @@ export function sandboxCredentials(): Record<string, Credential> {
   return { ...BOT_CREDENTIALS };
 }
 
-/** `count` items cycling through every seeded claim of both clients, each with its client's login. */
+// The seeded claims with the clients taking turns, so every round of items mixes both logins.
+const INTERLEAVED = (() => {
+  const byTenant = [...new Set(SEED_CLAIMS.map((c) => c.tenant))].map((t) => SEED_CLAIMS.filter((c) => c.tenant === t));
+  const longest = Math.max(...byTenant.map((l) => l.length));
+  return Array.from({ length: longest }, (_, i) => byTenant.map((l) => l[i]).filter((c) => c !== undefined)).flat();
+})();
+
+/** `count` items cycling through every seeded claim of both clients (taking turns), each with its client's login. */
 export function claimItems(count: number, offset = 0): ClaimBotInput[] {
   return Array.from({ length: count }, (_, i) => {
-    const claim = SEED_CLAIMS[(offset + i) % SEED_CLAIMS.length]!;
+    const claim = INTERLEAVED[(offset + i) % INTERLEAVED.length]!;
     return { client: claim.tenant, claimRef: claim.claimRef, credential: `${claim.tenant}/${CLAIMS_APP}` };
   });
 }

@@ -30,9 +30,17 @@ export class ClaimsSystem {
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
+  /** Signs in now (on the login page): for callers that want a refused login to fail first. */
   async login(credentials: ClaimsSystemCredentials): Promise<void> {
     await this.#goto('/login');
     await this.#signIn(credentials);
+    this.useLogin(credentials);
+  }
+
+  /** Signs in only when a page asks for it: a still signed-in page (a kept session) goes straight
+   *  to work, and a fresh one is redirected to the login form, which lands back on the page wanted
+   *  (one page load fewer than signing in first). */
+  useLogin(credentials: ClaimsSystemCredentials): void {
     this.#credentials = { username: credentials.username, password: credentials.password };
   }
 
@@ -99,7 +107,7 @@ export class ClaimsSystem {
 
   /** On the login page the app redirected to; submitting it lands back on the page we wanted. */
   async #signInAgain(): Promise<number> {
-    if (!this.#credentials) throw new Error('not signed in to the claims system: call login() first');
+    if (!this.#credentials) throw new Error('not signed in to the claims system: call login() or useLogin() first');
     const status = await this.#signIn(this.#credentials);
     if (this.#onLoginPage()) throw new Error('claims system asked to sign in again right after signing in');
     return status;

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ContextSlots } from './context-slots';
-import { startTracing } from './tracing';
+import { KeptSessions, type SessionKey } from './kept-sessions';
+import { discardTracing, startTracing } from './tracing';
 
 export interface BrowserPoolOptions {
   /** Chromium binary. Default: env CHROMIUM_PATH, else /usr/bin/chromium (never a downloaded browser). */
@@ -13,6 +14,11 @@ export interface BrowserPoolOptions {
   launchArgs?: string[];
   /** On abort, how long saving evidence may delay closing the context. Default 3 s. */
   abortEvidenceMs?: number;
+  /** Signed-in contexts kept idle for the next step of the same login, across logins. Default
+   *  maxContexts; 0 keeps none (every step gets a fresh context). */
+  maxKeptSessions?: number;
+  /** A kept context unused this long is closed. Default 5 minutes. */
+  keptSessionIdleMs?: number;
 }
 
 export interface BotEvidence {
@@ -29,6 +35,18 @@ export interface WithContextOptions {
   /** Whether an abort with this reason is worth evidence (a timeout is; a cancelled run is not).
    *  Default: every abort. */
   evidenceOnAbort?: (reason: unknown) => boolean;
+  /** The client login the step signs in with. Given, a context kept signed in as that login by an
+   *  earlier step is reused (with its page), and this one is kept after a clean finish; a failed
+   *  or aborted step's context is always closed. */
+  session?: SessionKey;
+}
+
+/** What the step learns of the context it was given. */
+export interface ContextLease {
+  /** A context kept from an earlier step of the same login (probably still signed in). */
+  reused: boolean;
+  /** Do not keep this context after the step (the step doubts its state). */
+  discard(): void;
 }
 
 const BASE_ARGS = [
@@ -45,7 +63,8 @@ export function evidenceOf(error: unknown): BotEvidence | undefined {
   return typeof error === 'object' && error !== null && 'evidence' in error ? (error.evidence as BotEvidence) : undefined;
 }
 
-/** One Chromium per bot-worker process, a fresh context per bot run, a bounded number at once. */
+/** One Chromium per bot-worker process, a bounded number of contexts at once: a fresh one per bot
+ *  run, or one kept signed in by an earlier run of the same login (see `session`). */
 export class BrowserPool {
   readonly #executablePath: string;
   readonly #args: string[];
@@ -53,36 +72,43 @@ export class BrowserPool {
   readonly #abortEvidenceMs: number;
   readonly #contexts = new Set<BrowserContext>();
   #browser: Promise<Browser> | undefined;
+  readonly #kept: KeptSessions;
   #launched = 0;
+  #reused = 0;
   #closing: Promise<void> | undefined;
 
   constructor(opts: BrowserPoolOptions = {}) {
-    const { executablePath, maxContexts, launchArgs, abortEvidenceMs } = {
+    const { executablePath, maxContexts, launchArgs, abortEvidenceMs, maxKeptSessions, keptSessionIdleMs } = {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       maxContexts: 2,
       launchArgs: [],
       abortEvidenceMs: 3_000,
+      keptSessionIdleMs: 5 * 60_000,
       ...opts,
     };
+    this.#kept = new KeptSessions({ max: maxKeptSessions ?? maxContexts, idleMs: keptSessionIdleMs });
     this.#abortEvidenceMs = abortEvidenceMs;
     this.#executablePath = executablePath;
     this.#args = [...BASE_ARGS, ...launchArgs];
     this.#slots = new ContextSlots(maxContexts);
   }
 
-  stats(): { active: number; waiting: number; launched: number } {
-    return { active: this.#slots.active, waiting: this.#slots.waiting, launched: this.#launched };
+  /** `kept`: idle signed-in contexts; `reused`: steps that got a kept context. */
+  stats(): { active: number; waiting: number; launched: number; kept: number; reused: number } {
+    return { active: this.#slots.active, waiting: this.#slots.waiting, launched: this.#launched, kept: this.#kept.size, reused: this.#reused };
   }
 
-  async withContext<T>(fn: (page: Page, context: BrowserContext) => Promise<T>, opts: WithContextOptions = {}): Promise<T> {
-    const { signal, evidence, evidenceOnAbort = () => true } = opts;
+  async withContext<T>(fn: (page: Page, context: BrowserContext, lease: ContextLease) => Promise<T>, opts: WithContextOptions = {}): Promise<T> {
+    const { signal, evidence, evidenceOnAbort = () => true, session } = opts;
     this.#assertOpen();
     await this.#slots.acquire(signal);
     let closeContext: (() => Promise<void>) | undefined;
+    let keep: (() => Promise<void>) | undefined;
     try {
       signal?.throwIfAborted();
-      const browser = await this.#getBrowser();
-      const context = await browser.newContext();
+      const kept = session && this.#kept.take(session);
+      if (kept) this.#reused += 1;
+      const context = kept?.context ?? (await (await this.#getBrowser()).newContext());
       this.#contexts.add(context);
       // One shared close: an abort starts it, and the finally below waits for that same close.
       const closing = once(() => context.close().catch(() => undefined));
@@ -91,19 +117,32 @@ export class BrowserPool {
         await closing();
       };
       if (evidence) await startTracing(context, { screenshots: true, snapshots: true });
-      const page = await context.newPage();
+      const page = kept?.page ?? (await context.newPage());
+      let doubted = false;
+      const lease: ContextLease = { reused: kept !== undefined, discard: () => void (doubted = true) };
       try {
         const onAbort = async (): Promise<void> => {
           if (evidence && evidenceOnAbort(signal?.reason)) await saveEvidence(signal?.reason, page, context, evidence, this.#abortEvidenceMs);
           await closing();
         };
-        return await abortable(fn(page, context), onAbort, signal);
+        const result = await abortable(fn(page, context, lease), onAbort, signal);
+        if (session && !doubted && !signal?.aborted && !page.isClosed()) {
+          keep = async () => {
+            this.#contexts.delete(context);
+            // The step's trace is evidence of that step only; the next one starts its own.
+            await discardTracing(context);
+            if (this.#closing) await closing();
+            else this.#kept.keep(session, { context, page });
+          };
+        }
+        return result;
       } catch (error) {
         if (evidence && !signal?.aborted) await saveEvidence(error, page, context, evidence, 10_000);
         throw error;
       }
     } finally {
-      await closeContext?.();
+      const stays = keep && (await keep().then(() => true, () => false));
+      if (!stays) await closeContext?.();
       this.#slots.release();
     }
   }
@@ -117,6 +156,7 @@ export class BrowserPool {
   async #closeOnce(): Promise<void> {
     const failures: unknown[] = [];
     this.#slots.failAll(new Error('BrowserPool closed while waiting for a context'));
+    await this.#kept.closeAll();
     await Promise.all([...this.#contexts].map((c) => c.close().catch((e: unknown) => failures.push(e))));
     this.#contexts.clear();
     const launching = this.#browser;

@@ -28,3 +28,9 @@ export async function untraced<T>(page: Page, fn: () => Promise<T>): Promise<T> 
     await context.tracing.start(options).catch(() => undefined);
   }
 }
+
+/** Ends a step's tracing without saving it (a kept context traces each step on its own). */
+export async function discardTracing(context: BrowserContext): Promise<void> {
+  if (!tracedContexts.delete(context)) return;
+  await context.tracing.stop();
+}

@@ -92,10 +92,12 @@ export class DependencyCircuit {
     return this;
   }
 
-  stop(): void {
+  /** Ends the background probe; resolves once a probe in flight has answered (its connection may close next). */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.probing?.catch(() => undefined);
   }
 
   /** The error to throw for a call refused or failed because the dependency is away. */

@@ -25,7 +25,7 @@ function tcpProbe(address: string): (timeoutMs: number) => Promise<void> {
     });
 }
 
-export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): void } {
+export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): Promise<void> } {
   // No background probe while closed: the owner of these connections may close them at any time.
   const address = (temporal.connection as { options?: { address?: string } }).options?.address;
   let circuit: DependencyCircuit;
@@ -37,5 +37,5 @@ export function watchDependencies(temporal: Client, redis: Redis, log?: Logger):
     circuit = t.circuit;
   }
   const deps = { temporal: circuit, redis: redisCircuit(redis, { log, closedProbeEveryMs: 0 }) };
-  return { ...deps, stop: () => (deps.temporal.stop(), deps.redis.stop()) };
+  return { ...deps, stop: async () => void (await Promise.all([deps.temporal.stop(), deps.redis.stop()])) };
 }

@@ -21,7 +21,7 @@ export interface TeamQueues {
 export interface ApiMetricsOptions {
   temporal: Client;
   index: TeamQueues;
-  /** Process names (workflows/processes.ts). */
+  /** Process names (the process catalogue, platform/process-catalogue.ts). */
   processes: readonly string[];
   /** Clients counted by name from the start (the roster's); others are learned from visibility. */
   clients: Iterable<string>;

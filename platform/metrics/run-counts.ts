@@ -6,6 +6,7 @@
 // one query per (process, known client) plus two per process.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import { allSettledOrThrow } from '../in-flight';
 
 export interface RunCount {
   process: string;
@@ -47,8 +48,10 @@ export class RunCounts {
 
   async read(): Promise<RunCount[]> {
     const processes = this.processes().filter((p) => SAFE.test(p));
-    await Promise.all(processes.map((p) => this.learnClients(p)));
-    const rows = await Promise.all(
+    // Every query settles before the reading answers, failed or not: none outlives the scrape
+    // (and the connection its owner may close next), and a slow Temporal never has two scrapes' queries.
+    await allSettledOrThrow(processes.map((p) => this.learnClients(p)));
+    const rows = await allSettledOrThrow(
       processes.flatMap((process) => [
         ...[...this.clients].map((client) => this.countBy(process, client, `TandemClient = '${client}'`)),
         this.countBy(process, OTHER_CLIENT, this.clients.size ? `TandemClient NOT IN (${quoted(this.clients)})` : 'TandemClient IS NOT NULL'),

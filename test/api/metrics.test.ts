@@ -232,6 +232,10 @@ describe('health', () => {
       await offline.close();
       await connection.close();
     }
+    // A call the API left retrying would start its next attempt on the closed connection within
+    // one backoff interval (< 3 s here) and throw "Channel has been shut down" out of a timer:
+    // wait that long, so such a leak fails this file every time, not only when the machine is slow.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
   });
 });
 

@@ -2,6 +2,9 @@
 // manual-task runs that wait for a human, i.e. outlast the interval: each overlap policy holds,
 // a paused schedule stays quiet, trigger and backfill start the right runs, the time zone decides
 // the firing hour, and describe tells how each run ended. The scenarios run side by side.
+// Not on time skipping: Temporal's Java test server has no Schedules (CreateSchedule is
+// unimplemented there), so these stay on the dev server, with real seconds; the SLA, ladder,
+// calendar and lease timers run on time skipping (test/workflows/service-levels.test.ts).
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { completeTaskUpdate, runViewQuery, type Actor } from '../../workflows/engine/messages';
 import { eventually } from '../support/temporal';

@@ -42,6 +42,10 @@ describe('bot throughput bench', () => {
     }
     // The two pools did what their names say.
     expect(result.browsersLaunched).toEqual({ pooled: 1, launchPerItem: items });
+    // Kept sessions: at most one sign-in per login and lane; the rest reused a signed-in context.
+    // (the second pooled round finds the first round's contexts kept).
+    expect(result.pooledContexts.reused).toBeGreaterThan(0);
+    expect(result.pooledContexts.fresh).toBe(items - result.pooledContexts.reused);
     expect(result.ratios.pooledOverLaunchPerItem).toBeGreaterThan(0);
     expect(result.ratios.pooledOverBare).toBeGreaterThan(0);
   }, 120_000);

@@ -72,6 +72,15 @@ function activities(runtime: BotRuntime) {
       const credential = await bot.credential(args.login);
       return { attempt: bot.attempt, username: credential.username, holders: await sessions.holders(args.login) };
     }),
+    // The login declared up front: its slot is taken before the step gets a browser context.
+    declaresLogin: defineBotActivity(
+      runtime,
+      async (bot, args: { login: string }) => {
+        const credential = await bot.credential(args.login);
+        return { username: credential.username, holders: await sessions.holders(args.login), contexts: runtime.pool.stats().active };
+      },
+      { login: (args) => args.login },
+    ),
   };
 }
 
@@ -171,6 +180,16 @@ describe('defineBotActivity', () => {
     const result = await handle.result();
     expect(result).toEqual({ outcome: 'completed', value: { attempt: 1, username: 'bot.acme', holders: 1 } });
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
+    expect(await sessions.holders(LOGIN)).toBe(0);
+  });
+
+  it('holds no browser context while waiting for a busy login it declared, and takes its slot once', async () => {
+    const elsewhere = await sessions.acquire(LOGIN, { limit: 1 });
+    const handle = await start({ step: 'declaresLogin', startToCloseMs: 30_000, heartbeatTimeoutMs: 2_000, maxAttempts: 1, args: { login: LOGIN } });
+    await eventually(async () => JSON.stringify(await lastHeartbeat(handle)) === JSON.stringify({ waitingForLogin: LOGIN }), 'the waiting heartbeat', 10_000);
+    expect(pool.stats().active).toBe(0);
+    await elsewhere.release();
+    expect(await handle.result()).toEqual({ outcome: 'completed', value: { username: 'bot.acme', holders: 1, contexts: 1 } });
     expect(await sessions.holders(LOGIN)).toBe(0);
   });
 

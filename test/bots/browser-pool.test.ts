@@ -43,7 +43,7 @@ describe('BrowserPool', () => {
     expect(peak).toBe(2);
     expect(peakWaiting).toBeGreaterThan(0);
     expect(contexts.size).toBe(5);
-    expect(pool.stats()).toEqual({ active: 0, waiting: 0, launched: 1 });
+    expect(pool.stats()).toEqual({ active: 0, waiting: 0, launched: 1, kept: 0, reused: 0 });
   });
 
   it('closes the context promptly and rejects when the signal aborts', async () => {

@@ -57,7 +57,7 @@ describe('DependencyCircuit', () => {
       expect(changes.map((l) => l.to)).toEqual(['open', 'closed']); // once each, not once per failed call
       expect(circuit.status()).toMatchObject({ name: 'redis', state: 'closed' });
     } finally {
-      circuit.stop();
+      await circuit.stop();
     }
   });
 
@@ -66,7 +66,7 @@ describe('DependencyCircuit', () => {
     circuit.suspect('no answer before its deadline');
     await circuit.probeNow();
     expect(circuit.state).toBe('closed');
-    circuit.stop();
+    await circuit.stop();
   });
 
   it('a probe that hangs counts as a failure after its own timeout', async () => {
@@ -74,7 +74,7 @@ describe('DependencyCircuit', () => {
     const started = Date.now();
     expect(await circuit.probeNow()).toBe('open');
     expect(Date.now() - started).toBeLessThan(1_000);
-    circuit.stop();
+    await circuit.stop();
   });
 });
 

@@ -5,9 +5,11 @@ import { performOnce } from '../../activities/bots/exactly-once';
 import type { ClaimBotInput, ClaimReviewBots, EnterAdjudicationInput } from './bots';
 import type { AdjudicationReceipt, ExtractedClaim } from './schema';
 
+// Signs in when the claims system asks: a page kept signed in by the last step of this login goes
+// straight to the claim.
 async function signIn(bot: BotContext, input: ClaimBotInput): Promise<ClaimsSystem> {
   const system = new ClaimsSystem(bot.page, bot.apps.urlOf(input.client, 'claims-system'));
-  await system.login(await bot.credential(input.credential));
+  system.useLogin(await bot.credential(input.credential));
   return system;
 }
 
@@ -42,7 +44,10 @@ async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput)
 
 export function createClaimReviewBots(runtime: BotRuntime): ClaimReviewBots {
   return {
-    extractClaim: defineBotActivity(runtime, extractClaim),
-    enterAdjudication: defineBotActivity(runtime, enterAdjudication),
+    extractClaim: defineBotActivity(runtime, extractClaim, { login: (input) => input.credential }),
+    enterAdjudication: defineBotActivity(runtime, enterAdjudication, { login: (input) => input.credential }),
   };
 }
+
+/** The bot worker finds this folder's bot steps by this default export (workers/bot-activities.ts). */
+export default createClaimReviewBots;

@@ -1,5 +1,7 @@
 import { defineProcess } from '../engine/process-definition';
-import { ClaimReviewInput, claimExceptionForm, claimReviewForm } from './schema';
+import { claimReview } from './workflow';
+import { ClaimReviewInput, claimExceptionForm, claimQaForm, claimReviewForm } from './schema';
+import { claimReviewServiceLevels } from './service-levels';
 
 export const claimReviewProcess = defineProcess({
   name: 'claim-review',
@@ -8,9 +10,10 @@ export const claimReviewProcess = defineProcess({
   description:
     'A bot extracts a claim from the client’s claims system; claims under the threshold are approved automatically, ' +
     'the rest are reviewed by the claims-review team; the bot then enters the decision exactly once.',
-  workflowType: 'claimReview',
+  workflow: claimReview,
   input: ClaimReviewInput,
-  taskForms: [claimReviewForm, claimExceptionForm],
+  taskForms: [claimReviewForm, claimExceptionForm, claimQaForm],
+  serviceLevels: claimReviewServiceLevels,
   clientOf: (input) => input.client,
   businessRefOf: (input) => input.claimRef,
 });

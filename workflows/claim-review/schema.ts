@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { defineTaskForm } from '../engine/task-form';
 import { BusinessCalendarSchema, ClientId } from '../engine/common-schemas';
+import { QaSamplingSchema } from '../engine/service-level';
+import { defineQaForm } from '../engine/quality-review';
 
 export const ClaimRef = z
   .string()
@@ -22,6 +24,8 @@ export const ClaimReviewInput = z
       .describe('Claims below this amount (in cents) are approved without a human; default 50000 (500.00)'),
     priority: z.number().int().min(1).max(5).optional().describe('Review task priority, 1 most urgent; default 3'),
     serviceCalendar: BusinessCalendarSchema.optional().describe('The client’s working hours, for the review SLA; default Monday–Friday 09:00–17:00 UTC'),
+    receivedAt: z.iso.datetime().optional().describe('When the client’s claim was first recorded as received (turnaround starts here); default: the run’s start'),
+    qaSampling: QaSamplingSchema.optional().describe('Quality sampling for this run; default: the client’s service level'),
   })
   .strict();
 export type ClaimReviewInput = z.infer<typeof ClaimReviewInput>;
@@ -64,6 +68,12 @@ export const claimExceptionForm = defineTaskForm({
     }),
   ]),
 });
+
+/** QA of an entered claim: pass, or fail with a reason and optionally the amount that should have been entered. */
+export const claimQaForm = defineQaForm(
+  'claim-review.qa',
+  z.object({ amountCents: z.number().int('Amount is in whole cents').min(0).max(100_000_000).describe('The amount that should have been entered') }).strict(),
+);
 
 export interface ExtractedClaim {
   claimRef: string;

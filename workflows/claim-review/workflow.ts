@@ -4,14 +4,17 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { ProcessRun } from '../engine/process-run';
 import { botSteps, type BotFailure } from '../engine/bot-step';
 import type { ClaimReviewBots } from './bots';
+import { qaPolicyFor } from './service-levels';
 import {
   ClaimReviewInput,
   claimExceptionForm,
+  claimQaForm,
   claimReviewForm,
   DEFAULT_AUTO_APPROVE_BELOW_CENTS,
   REVIEW_TEAM,
   REVIEW_WITHIN_MS,
   SUPERVISOR_TEAM,
+  type AdjudicationReceipt,
   type ClaimReviewOutcome,
   type ExtractedClaim,
 } from './schema';
@@ -26,7 +29,7 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
   const parsed = ClaimReviewInput.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable('Invalid ClaimReview input', 'InvalidInput', parsed.error.issues);
   const input = parsed.data;
-  const run = new ProcessRun({ process: 'claim-review', client: input.client, businessRef: input.claimRef, sla: { withinMs: RUN_SLA_MS } });
+  const run = new ProcessRun({ process: 'claim-review', client: input.client, businessRef: input.claimRef, sla: { withinMs: RUN_SLA_MS }, receivedAt: input.receivedAt });
   const credential = `${input.client}/claims-system`;
 
   /** Asks a human what to do about a bot failure. */
@@ -69,7 +72,7 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
         reason: adjudication.reason,
       });
       if (entered.ok) {
-        const receipt = entered.value;
+        const receipt = await checkQuality(run, input, claim, adjudication, entered.value, credential);
         return {
           kind: 'adjudicated',
           decision: receipt.decision,
@@ -116,4 +119,32 @@ async function decide(run: ProcessRun, claim: ExtractedClaim, input: ClaimReview
     case 'correct':
       return { decision: 'approve', amountCents: decision.data.amountCents, reason: decision.data.reason, decidedBy: by };
   }
+}
+
+/** Four-eyes: a sampled claim goes to QA; a failed review's correction is entered by the bot, once. */
+async function checkQuality(run: ProcessRun, input: ClaimReviewInput, claim: ExtractedClaim, adjudication: Adjudication, receipt: AdjudicationReceipt, credential: string): Promise<AdjudicationReceipt> {
+  const policy = input.qaSampling ?? qaPolicyFor(input.client);
+  if (!policy) return receipt;
+  run.step('quality-review');
+  const verdict = await run.qualityReview({
+    policy,
+    form: claimQaForm,
+    title: `QA: claim ${claim.claimRef} (${adjudication.decision} ${(adjudication.amountCents / 100).toFixed(2)})`,
+    context: { claim, entered: receipt, decidedBy: adjudication.decidedBy, screenshot: claim.screenshot },
+    decidedBy: adjudication.decidedBy,
+    amountCents: claim.amountCents,
+  });
+  const correction = (verdict?.correction as { amountCents: number } | undefined)?.amountCents;
+  if (correction === undefined || correction === receipt.amountCents) return receipt;
+  run.step('apply-qa-correction');
+  const corrected = await run.bot('enterAdjudication', bots.enterAdjudication, {
+    client: input.client,
+    claimRef: input.claimRef,
+    credential,
+    reference: run.reference('qa-correction'),
+    decision: 'approve',
+    amountCents: correction,
+    reason: `QA correction: ${verdict!.reason ?? ''}`.slice(0, 500),
+  });
+  return corrected.ok ? corrected.value : receipt;
 }

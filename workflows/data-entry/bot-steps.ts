@@ -24,3 +24,6 @@ export function createDataEntryBots(runtime: BotRuntime): DataEntryBots {
     enterCrmRecord: defineBotActivity(runtime, enterCrmRecord),
   };
 }
+
+/** The bot worker finds this folder's bot steps by this default export (workers/bot-activities.ts). */
+export default createDataEntryBots;

@@ -1,4 +1,5 @@
 import { defineProcess } from '../engine/process-definition';
+import { dataEntry } from './workflow';
 import { correctRecordForm, DataEntryInput, documentExceptionForm } from './schema';
 
 export const dataEntryProcess = defineProcess({
@@ -8,7 +9,7 @@ export const dataEntryProcess = defineProcess({
   description:
     'A delivery of documents (JSON or CSV, each field with its recognition confidence) is keyed into the client’s CRM by a ' +
     'bot, one record per document, exactly once; documents with low-confidence fields are checked by the data-entry team first.',
-  workflowType: 'dataEntry',
+  workflow: dataEntry,
   input: DataEntryInput,
   taskForms: [correctRecordForm, documentExceptionForm],
   clientOf: (input) => input.client,

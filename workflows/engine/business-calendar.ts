@@ -123,3 +123,32 @@ export function nextLocalTime(after: Date, hhmm: string, timeZone: string): Date
   const n = partsIn(timeZone, new Date(noon.getTime() + 24 * 60 * 60 * 1000));
   return localToInstant(timeZone, n.year, n.month, n.day, toMinutes(hhmm));
 }
+
+/** Working time between two instants: their overlap with the calendar's open hours (the KPI clock). */
+export function businessTimeBetween(from: Date, to: Date, calendar: BusinessCalendar): number {
+  const workdays = calendar.workdays ?? [1, 2, 3, 4, 5];
+  const opens = toMinutes(calendar.opens ?? '09:00');
+  const closes = toMinutes(calendar.closes ?? '17:00');
+  const holidays = new Set(calendar.holidays ?? []);
+  let total = 0;
+  let cursor = from;
+  for (let guard = 0; cursor < to && guard < 4000; guard++) {
+    const p = partsIn(calendar.timeZone, cursor);
+    const date = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+    if (workdays.includes(p.weekday) && !holidays.has(date)) {
+      const dayOpen = localToInstant(calendar.timeZone, p.year, p.month, p.day, opens).getTime();
+      const dayClose = localToInstant(calendar.timeZone, p.year, p.month, p.day, closes).getTime();
+      total += Math.max(0, Math.min(dayClose, to.getTime()) - Math.max(dayOpen, from.getTime()));
+    }
+    const noon = localToInstant(calendar.timeZone, p.year, p.month, p.day, 12 * 60);
+    const next = partsIn(calendar.timeZone, new Date(noon.getTime() + 24 * 60 * 60 * 1000));
+    cursor = localToInstant(calendar.timeZone, next.year, next.month, next.day, 0);
+  }
+  return total;
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDateOf(at: Date, timeZone: string): string {
+  const p = partsIn(timeZone, at);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}

@@ -1,24 +1,48 @@
-// What the API needs to know about a process: how to validate a start, which workflow to run, and
-// which task forms its human steps use. One definition per process folder.
+// A process's one declaration: everything the API, the workers and the inbox need to know about it,
+// in the `definition.ts` of its folder. Nothing else names the process: the catalogue, the workflow
+// bundle's entry, the bot worker's activities, the API routes and the OpenAPI document are all
+// derived from the folders found (platform/process-catalogue.ts). See docs/AUTHORING.md.
 import type { z } from 'zod';
 import type { TaskForm } from './task-form';
+import type { ServiceLevel } from './service-level';
 
 export const ORCHESTRATION_TASK_QUEUE = 'tandem-orchestration';
 
-export interface ProcessDefinition<I extends z.ZodType = z.ZodType> {
-  /** URL-safe name, e.g. `claim-review`; also the prefix of its run ids. */
+/** The workflow function of a process: takes the parsed input, returns the run's outcome. */
+export type ProcessWorkflow<I = never> = (input: I) => Promise<unknown>;
+
+/** What a process folder declares. New fields (business-key policy, service levels) slot in here. */
+export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
+  /** URL-safe name, e.g. `claim-review`; also the prefix of its run ids. Must equal the folder's name. */
   name: string;
   version: string;
   title: string;
   description: string;
-  /** Exported name of the workflow function in workflows/index.ts. */
-  workflowType: string;
+  /** The workflow function itself (exported by the folder's `workflow.ts`); its name is the workflow type. */
+  workflow: ProcessWorkflow<z.infer<I>>;
   input: I;
   taskForms: TaskForm[];
+  /** The clients' contract terms for this process (versioned), read by reporting and the API. */
+  serviceLevels?: readonly ServiceLevel[];
   clientOf(input: z.infer<I>): string;
   businessRefOf(input: z.infer<I>): string;
 }
 
-export function defineProcess<I extends z.ZodType>(definition: ProcessDefinition<I>): ProcessDefinition<I> {
-  return definition;
+export interface ProcessDefinition<I extends z.ZodType = z.ZodType> extends ProcessDeclaration<I> {
+  /** The workflow type Temporal knows the workflow by: the workflow function's exported name. */
+  readonly workflowType: string;
+}
+
+const PROCESS_DEFINITION = Symbol.for('tandem.process-definition');
+
+export function defineProcess<I extends z.ZodType>(declaration: ProcessDeclaration<I>): ProcessDefinition<I> {
+  if (!/^[a-z][a-z0-9-]*$/.test(declaration.name)) throw new Error(`Process name "${declaration.name}" must be lower-case letters, digits and dashes`);
+  const workflowType = declaration.workflow?.name;
+  if (!workflowType) throw new Error(`Process ${declaration.name}: \`workflow\` must be a named, exported workflow function`);
+  return Object.defineProperty({ ...declaration, workflowType }, PROCESS_DEFINITION, { value: true });
+}
+
+/** True for what `defineProcess` returned: how discovery tells a declaration from other exports. */
+export function isProcessDefinition(value: unknown): value is ProcessDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PROCESS_DEFINITION] === true;
 }

@@ -7,9 +7,11 @@ import {
   executeChild,
   allHandlersFinished,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   currentUpdateInfo,
+  upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -29,6 +31,8 @@ import * as m from './messages';
 import type { HumanTaskView, RecordedDecision, RunBatchRef, RunView, TaskRequest } from './messages';
 import { batchIdFor, type BatchItem } from './batch-messages';
 import type { BatchSummary, itemBatch } from './item-batch-workflow';
+import { RECEIVED_AT_MEMO, RUN_FACT_MEMO, RunFactsLog, type RunFact } from './run-facts';
+import { qualityReview, type QualityReviewSpec, type QualityVerdict } from './quality-review';
 
 const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
@@ -57,6 +61,8 @@ export interface ProcessRunOptions {
   businessRef: string;
   /** When the run should be done: within a time after it started, or by a local time. */
   sla?: RunSla;
+  /** When the item was first recorded as received (the turnaround clock's start); default: the run's start. */
+  receivedAt?: string;
 }
 
 /** Attended bots an operator may launch from a task; each result lands in the task's context. */
@@ -92,6 +98,8 @@ export class ProcessRun {
   private readonly startedAt = new Date(workflowInfo().startTime).toISOString();
   readonly tasks: TaskBook;
   private readonly journal = new RunJournal();
+  /** What reporting learns of this run: written into its memo as it closes. */
+  readonly facts = new RunFactsLog();
   private readonly taskBots = new Map<string, TaskBots>();
   private readonly batches: RunBatchRef[] = [];
   /** Index updates and lease timers running beside the process; settled before the run closes. */
@@ -120,10 +128,21 @@ export class ProcessRun {
       { key: SA.businessRef, value: options.businessRef },
     ]);
     this.publishPhase();
+    // Patched: runs started before run facts existed replay without these memo commands.
+    if (patched(RUN_FACT_MEMO)) upsertMemo({ [RECEIVED_AT_MEMO]: this.receivedAt });
     const started = new Date(this.startedAt);
     const sla = options.sla;
     this.slaDueAt = sla?.doneBy ? nextLocalTime(started, sla.doneBy.localTime, sla.doneBy.timeZone) : sla?.withinMs ? new Date(started.getTime() + sla.withinMs) : undefined;
     if (this.slaDueAt) this.watchRunSla(this.slaDueAt);
+  }
+
+  /** The item's key for QA draws: the same item draws the same way in every run. */
+  get qaKey(): string {
+    return `${this.options.process}:${this.options.client}:${this.options.businessRef}`;
+  }
+
+  private get receivedAt(): string {
+    return this.options.receivedAt && this.options.receivedAt < this.startedAt ? this.options.receivedAt : this.startedAt;
   }
 
   step(name: string): void {
@@ -161,13 +180,23 @@ export class ProcessRun {
   async bot<I, O>(name: string, fn: (input: I) => Promise<O>, input: I): Promise<BotOutcome<O>> {
     this.journal.wait({ kind: 'bot', bot: name, since: nowIso() });
     this.publishPhase();
+    const began = Date.now();
     try {
-      return { ok: true, value: await fn(input) };
+      const value = await fn(input);
+      this.facts.bot(Date.now() - began);
+      return { ok: true, value };
     } catch (err) {
-      return { ok: false, failure: toBotFailure(err) };
+      const failure = toBotFailure(err);
+      this.facts.bot(Date.now() - began, failure);
+      return { ok: false, failure };
     } finally {
       this.journal.resume();
     }
+  }
+
+  /** Four-eyes: sends a completed item to QA when the process's sampling policy draws it. */
+  qualityReview(spec: QualityReviewSpec): Promise<QualityVerdict | undefined> {
+    return qualityReview(this, spec);
   }
 
   /** Works a list of items through an item batch (a child workflow with its own bounded history); resolves when every item is settled. */
@@ -203,9 +232,31 @@ export class ProcessRun {
       throw err;
     } finally {
       this.publishPhase();
+      if (patched(RUN_FACT_MEMO)) upsertMemo({ [RUN_FACT_MEMO]: this.fact() });
       await CancellationScope.nonCancellable(() => Promise.allSettled(this.background));
       await condition(allHandlersFinished);
     }
+  }
+
+  /** The run's facts for reporting, as of now. */
+  fact(): RunFact {
+    const phase = this.journal.phase;
+    const outcome = this.journal.outcome as { kind?: unknown } | undefined;
+    return this.facts.build(
+      {
+        runId: this.runId,
+        client: this.options.client,
+        process: this.options.process,
+        businessRef: this.options.businessRef,
+        receivedAt: this.receivedAt,
+        startedAt: this.startedAt,
+        closedAt: nowIso(),
+        status: phase === 'failed' || phase === 'cancelled' ? phase : 'completed',
+        ...(typeof outcome?.kind === 'string' ? { outcome: outcome.kind } : {}),
+        slaBreached: this.slaBreachedAt !== undefined,
+      },
+      this.tasks.allTasks(),
+    );
   }
 
   view(): RunView {

@@ -361,6 +361,11 @@ export class TaskBook {
     return this.entry(taskId).view.decision;
   }
 
+  /** Every task the run opened, in order (for the run's facts). */
+  allTasks(): HumanTaskView[] {
+    return [...this.tasks.values()].map((e) => e.view);
+  }
+
   openTasks(): HumanTaskView[] {
     return [...this.tasks.values()].map((e) => e.view).filter((v) => v.status === 'open' || v.status === 'claimed');
   }

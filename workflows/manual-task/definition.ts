@@ -1,4 +1,5 @@
 import { defineProcess } from '../engine/process-definition';
+import { manualTask } from './workflow';
 import { ManualTaskInput, manualTaskForm } from './schema';
 
 export const manualTaskProcess = defineProcess({
@@ -6,7 +7,7 @@ export const manualTaskProcess = defineProcess({
   version: '1',
   title: 'Manual task',
   description: 'One decision by a person of the named team (approve, or reject with a reason); no bot.',
-  workflowType: 'manualTask',
+  workflow: manualTask,
   input: ManualTaskInput,
   taskForms: [manualTaskForm],
   clientOf: (input) => input.client,

@@ -96,3 +96,6 @@ export function createPayrollRunBots(runtime: BotRuntime): PayrollRunBots {
     submitPayroll: defineBotActivity(runtime, submitPayroll),
   };
 }
+
+/** The bot worker finds this folder's bot steps by this default export (workers/bot-activities.ts). */
+export default createPayrollRunBots;

@@ -1,4 +1,5 @@
 import { defineProcess } from '../engine/process-definition';
+import { payrollRun } from './workflow';
 import { approveTotalsForm, PayrollRunInput, payrollStepExceptionForm, timesheetLineExceptionForm } from './schema';
 
 export const payrollRunProcess = defineProcess({
@@ -9,7 +10,7 @@ export const payrollRunProcess = defineProcess({
     'Nightly, unattended: a bot pulls the period’s timesheet export from the client’s payroll portal and enters the pay ' +
     'adjustments it calls for (lines failing validation go to payroll-ops to correct); payroll-supervisors approve the ' +
     'totals; the bot then submits the payroll exactly once.',
-  workflowType: 'payrollRun',
+  workflow: payrollRun,
   input: PayrollRunInput,
   taskForms: [timesheetLineExceptionForm, approveTotalsForm, payrollStepExceptionForm],
   clientOf: (input) => input.client,

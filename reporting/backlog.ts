@@ -1,0 +1,44 @@
+// Open items of a client, aged against their turnaround target: read live from Temporal (running
+// runs and the receipt time in their memo), so breaches cannot hide in the backlog.
+import type { Client } from '@temporalio/client';
+import { businessTimeBetween } from '../workflows/engine/business-calendar';
+import { RECEIVED_AT_MEMO } from '../workflows/engine/run-facts';
+import type { ServiceLevel } from '../workflows/engine/service-level';
+import type { KpiReport } from './kpi-report';
+
+export type Backlog = NonNullable<KpiReport['backlog']>;
+
+export interface OpenItem {
+  runId: string;
+  process: string;
+  receivedAt: string;
+  ageMs: number;
+  ofTarget: number | null;
+}
+
+export async function openItems(temporal: Client, client: string, process: string | undefined, levelOf: (process: string) => ServiceLevel | undefined, nowMs: number): Promise<OpenItem[]> {
+  const query = `TandemClient = '${client}' AND ExecutionStatus = 'Running'${process ? ` AND TandemProcess = '${process}'` : ''}`;
+  const items: OpenItem[] = [];
+  for await (const run of temporal.workflow.list({ query, pageSize: 1000 })) {
+    const processName = String(run.searchAttributes?.TandemProcess?.[0] ?? run.type);
+    const receivedAt = String(run.memo?.[RECEIVED_AT_MEMO] ?? run.startTime.toISOString());
+    const level = levelOf(processName);
+    const received = new Date(receivedAt);
+    const now = new Date(Math.max(nowMs, received.getTime()));
+    const ageMs = level?.turnaround.clock === 'business' ? businessTimeBetween(received, now, level.calendar) : now.getTime() - received.getTime();
+    items.push({ runId: run.workflowId, process: processName, receivedAt, ageMs, ofTarget: level ? ageMs / level.turnaround.targetMs : null });
+  }
+  return items;
+}
+
+export function backlogOf(items: OpenItem[], atRiskRatio: number, nowMs: number): Backlog {
+  const buckets = { upTo50: 0, upTo80: 0, upTo100: 0, breached: 0 };
+  for (const item of items) {
+    const r = item.ofTarget ?? 0;
+    if (r > 1) buckets.breached++;
+    else if (r > atRiskRatio) buckets.upTo100++;
+    else if (r > 0.5) buckets.upTo80++;
+    else buckets.upTo50++;
+  }
+  return { open: items.length, buckets, oldestAgeMs: items.length ? Math.max(...items.map((i) => i.ageMs)) : null, asOf: new Date(nowMs).toISOString() };
+}

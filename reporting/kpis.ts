@@ -1,0 +1,152 @@
+// KPIs of one client (and process) over a period, computed in the reporting store by the rules of
+// /work/shared/KPI-DEFINITIONS.md: completed items define the period (by their delivery), items
+// that entered processing define exception rates, QA outcomes stay with the item's period.
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { ServiceLevel } from '../workflows/engine/service-level';
+import type { RunFactStore, SqlRow } from './fact-store';
+import { bucketsOf, wilson95, type Granularity } from './periods';
+import type { KpiReport } from './kpi-report';
+
+export interface KpiQuery {
+  client: string;
+  process?: string;
+  fromMs: number;
+  toMs: number;
+  granularity: Granularity;
+  timeZone: string;
+  /** The service level the targets come from (the newest in force for the period). */
+  level?: ServiceLevel;
+}
+
+const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+/** Money to a millionth: sums of doubles differ in the last bits with the order rows are read in. */
+const money = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e6) / 1e6);
+const HISTOGRAM_HOURS = [1, 2, 4, 8, 16, 24, 48];
+
+export async function computeKpis(store: RunFactStore, q: KpiQuery): Promise<Omit<KpiReport, 'backlog'>> {
+  const scope = `client = ? ${q.process ? 'AND process = ?' : ''}`;
+  const scoped: DuckDBValue[] = q.process ? [q.client, q.process] : [q.client];
+  const completedIn = `${scope} AND closed_ms >= ? AND closed_ms < ?`;
+  const args: DuckDBValue[] = [...scoped, q.fromMs, q.toMs];
+
+  const [main] = await store.query(
+    `SELECT
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       count(turnaround_ms) FILTER (WHERE status = 'completed') AS measured,
+       count(*) FILTER (WHERE status = 'completed' AND within_target) AS within_target,
+       count(*) FILTER (WHERE status = 'completed' AND NOT within_target) AS breaches,
+       quantile_cont(turnaround_ms::DOUBLE, 0.5) FILTER (WHERE status = 'completed') AS p50,
+       quantile_cont(turnaround_ms::DOUBLE, 0.9) FILTER (WHERE status = 'completed') AS p90,
+       count(*) FILTER (WHERE status = 'completed' AND human_tasks = 0 AND len(business_exceptions) = 0) AS stp,
+       count(*) FILTER (WHERE status = 'completed' AND coalesce(qa_result, '') <> 'fail') AS fpy,
+       count(*) FILTER (WHERE status = 'completed' AND human_tasks > 0) AS touched,
+       sum(handle_ms) FILTER (WHERE status = 'completed') AS handle_ms,
+       sum(wait_ms) FILTER (WHERE status = 'completed') AS wait_ms,
+       sum(bot_ms) FILTER (WHERE status = 'completed') AS bot_ms,
+       sum(bot_steps) AS bot_steps,
+       sum(bot_failures) AS bot_failures,
+       count(*) FILTER (WHERE status = 'completed' AND qa_result IS NOT NULL) AS reviewed,
+       count(*) FILTER (WHERE status = 'completed' AND qa_result = 'pass') AS passed,
+       sum(1 / qa_probability) FILTER (WHERE status = 'completed' AND qa_result IS NOT NULL) AS reviewed_w,
+       sum(1 / qa_probability) FILTER (WHERE status = 'completed' AND qa_result = 'pass') AS passed_w,
+       sum(cost) FILTER (WHERE status = 'completed') AS cost
+     FROM run_facts WHERE ${completedIn}`,
+    args,
+  );
+  const m = main as SqlRow;
+
+  const enteredIn = `${scope} AND started_ms >= ? AND started_ms < ?`;
+  const [entered] = await store.query(
+    `SELECT count(*) AS entered,
+            count(*) FILTER (WHERE len(business_exceptions) > 0) AS business,
+            count(*) FILTER (WHERE len(system_exceptions) > 0) AS system
+     FROM run_facts WHERE ${enteredIn}`,
+    args,
+  );
+  const pareto = async (col: string) =>
+    (await store.query(`SELECT code, count(*) AS items FROM (SELECT unnest(${col}) AS code FROM run_facts WHERE ${enteredIn}) GROUP BY code ORDER BY items DESC, code LIMIT 20`, args)).map(
+      (r) => ({ code: String(r.code), items: num(r.items) }),
+    );
+
+  const edges = HISTOGRAM_HOURS.map((h) => h * 3_600_000);
+  const histogramRows = await store.query(
+    `SELECT CASE ${edges.map((e, i) => `WHEN turnaround_ms <= ${e} THEN ${i}`).join(' ')} ELSE ${edges.length} END AS bin, count(*) AS items
+     FROM run_facts WHERE ${completedIn} AND status = 'completed' AND turnaround_ms IS NOT NULL GROUP BY bin`,
+    args,
+  );
+  const histogram = [...edges, null].map((upToMs, i) => ({ upToMs, items: num(histogramRows.find((r) => num(r.bin) === i)?.items) }));
+
+  const buckets = bucketsOf(q.fromMs, q.toMs, q.granularity, q.timeZone);
+  const bucketTable = buckets.map((_, i) => `(${i}, ?, ?)`).join(', ');
+  const seriesRows = buckets.length
+    ? await store.query(
+        `SELECT b.i AS i,
+           count(f.run_id) FILTER (WHERE f.status = 'completed' AND f.closed_ms >= b.s AND f.closed_ms < b.e) AS completed,
+           count(f.run_id) FILTER (WHERE f.status = 'completed' AND f.within_target AND f.closed_ms >= b.s AND f.closed_ms < b.e) AS within_target,
+           count(f.run_id) FILTER (WHERE f.status = 'completed' AND NOT f.within_target AND f.closed_ms >= b.s AND f.closed_ms < b.e) AS breaches,
+           count(f.run_id) FILTER (WHERE len(f.business_exceptions) > 0 AND f.started_ms >= b.s AND f.started_ms < b.e) AS business,
+           count(f.run_id) FILTER (WHERE len(f.system_exceptions) > 0 AND f.started_ms >= b.s AND f.started_ms < b.e) AS system,
+           quantile_cont(f.turnaround_ms::DOUBLE, 0.9) FILTER (WHERE f.status = 'completed' AND f.closed_ms >= b.s AND f.closed_ms < b.e) AS p90
+         FROM (VALUES ${bucketTable}) b(i, s, e)
+         LEFT JOIN run_facts f ON ${scope.replace(/(client|process) =/g, 'f.$1 =')}
+           AND ((f.closed_ms >= b.s AND f.closed_ms < b.e) OR (f.started_ms >= b.s AND f.started_ms < b.e))
+         GROUP BY b.i ORDER BY b.i`,
+        [...buckets.flatMap((b) => [b.fromMs, b.toMs]), ...scoped],
+      )
+    : [];
+
+  const completed = num(m.completed);
+  const reviewed = num(m.reviewed);
+  const passRate = ratio(num(m.passed_w), num(m.reviewed_w));
+  const level = q.level;
+  return {
+    client: q.client,
+    process: q.process ?? null,
+    from: new Date(q.fromMs).toISOString(),
+    to: new Date(q.toMs).toISOString(),
+    granularity: q.granularity,
+    volume: { completed, failed: num(m.failed), cancelled: num(m.cancelled) },
+    turnaround: {
+      p50Ms: m.p50 === null ? null : num(m.p50),
+      p90Ms: m.p90 === null ? null : num(m.p90),
+      measured: num(m.measured),
+      withinTarget: num(m.within_target),
+      attainment: ratio(num(m.within_target), num(m.measured)),
+      target: level?.turnaround.attainment ?? null,
+      breaches: num(m.breaches),
+      histogram,
+    },
+    straightThrough: { items: num(m.stp), rate: ratio(num(m.stp), completed), target: level?.straightThrough.target ?? null },
+    firstPassYield: { items: num(m.fpy), rate: ratio(num(m.fpy), completed) },
+    exceptions: {
+      entered: num(entered!.entered),
+      business: { items: num(entered!.business), rate: ratio(num(entered!.business), num(entered!.entered)), reasons: await pareto('business_exceptions') },
+      system: { items: num(entered!.system), rate: ratio(num(entered!.system), num(entered!.entered)), reasons: await pareto('system_exceptions') },
+    },
+    operators: {
+      touchedItems: num(m.touched),
+      handleMinutes: num(m.handle_ms) / 60_000,
+      avgHandleMinutes: ratio(num(m.handle_ms) / 60_000, num(m.touched)),
+      avgWaitMinutes: ratio(num(m.wait_ms) / 60_000, num(m.touched)),
+    },
+    bots: { minutes: num(m.bot_ms) / 60_000, steps: num(m.bot_steps), failures: num(m.bot_failures), successRate: ratio(num(m.bot_steps) - num(m.bot_failures), num(m.bot_steps)) },
+    quality: { reviewed, passed: num(m.passed), passRate, interval95: passRate === null ? null : wilson95(passRate, reviewed), target: level?.quality.passTarget ?? null },
+    cost: { currency: level?.cost.currency ?? null, total: money(num(m.cost))!, perTransaction: money(ratio(num(m.cost), completed)), measured: true },
+    series: buckets.map((b, i) => {
+      const r = seriesRows.find((row) => num(row.i) === i) ?? {};
+      return {
+        bucket: b.label,
+        completed: num(r.completed),
+        withinTarget: num(r.within_target),
+        attainment: ratio(num(r.within_target), num(r.completed)),
+        breaches: num(r.breaches),
+        businessExceptions: num(r.business),
+        systemExceptions: num(r.system),
+        p90TurnaroundMs: r.p90 === null || r.p90 === undefined ? null : num(r.p90),
+      };
+    }),
+  };
+}

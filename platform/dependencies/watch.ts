@@ -25,17 +25,25 @@ function tcpProbe(address: string): (timeoutMs: number) => Promise<void> {
     });
 }
 
+/** A stand-in handed no connection at all (a unit test's fake): nothing to watch, so it stays closed. */
+function unwatched(name: 'temporal' | 'redis', log?: Logger): DependencyCircuit {
+  return new DependencyCircuit({ name, log, probe: async () => undefined, closedProbeEveryMs: 0 }).start();
+}
+
 export function watchDependencies(temporal: Client, redis: Redis, log?: Logger): Dependencies & { stop(): Promise<void> } {
   // No background probe while closed: the owner of these connections may close them at any time.
-  const address = (temporal.connection as { options?: { address?: string } }).options?.address;
+  const connection = (temporal as { connection?: Client['connection'] }).connection;
+  const address = (connection as { options?: { address?: string } } | undefined)?.options?.address;
   let circuit: DependencyCircuit;
-  if (address && /:\d+$/.test(address)) {
+  if (!connection) {
+    circuit = unwatched('temporal', log);
+  } else if (address && /:\d+$/.test(address)) {
     circuit = new DependencyCircuit({ name: 'temporal', log, probe: tcpProbe(address), closedProbeEveryMs: 0 }).start();
   } else {
     const t = temporalCircuit(log, { closedProbeEveryMs: 0 });
-    t.watch(temporal.connection);
+    t.watch(connection);
     circuit = t.circuit;
   }
-  const deps = { temporal: circuit, redis: redisCircuit(redis, { log, closedProbeEveryMs: 0 }) };
+  const deps = { temporal: circuit, redis: redis ? redisCircuit(redis, { log, closedProbeEveryMs: 0 }) : unwatched('redis', log) };
   return { ...deps, stop: async () => void (await Promise.all([deps.temporal.stop(), deps.redis.stop()])) };
 }

@@ -1,0 +1,58 @@
+// `tandem runs …`: start a run of a process, read it, follow it until it ends, work a completed
+// business item again.
+import type { Command } from 'commander';
+import { path } from '../api-client';
+import type { Run, RunStart } from '../api-types';
+import { RunDidNotComplete } from '../errors';
+import { asObject, readJsonFile } from '../json-input';
+import { emit } from '../output';
+import { integer, session } from '../session';
+import { renderRun } from './run-view';
+import { watchRun } from './run-watch';
+
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('start, read and follow runs');
+
+  runs
+    .command('start <process>')
+    .description('start a run of a process (e.g. claim-review) with its input')
+    .requiredOption('--input <file>', 'the run’s input as JSON (`-` reads stdin); `GET /processes` shows each input schema')
+    .option('--idempotency-key <key>', 'repeat the start safely: the same key answers the same run')
+    .action(async (process: string, opts: { input: string; idempotencyKey?: string }, command: Command) => {
+      const { api, out } = session(command);
+      const input = asObject(readJsonFile(opts.input, 'the input'), 'The input');
+      const started = await api.post<RunStart>(path('processes', process, 'runs'), input, { 'idempotency-key': opts.idempotencyKey });
+      emit(out, started, () =>
+        [started.created ? `Started ${started.runId}` : `Already started with this Idempotency-Key: ${started.runId}`, `  follow it: tandem runs watch ${started.runId}`].join('\n'),
+      );
+    });
+
+  runs
+    .command('get <runId>')
+    .description('a run: status, step, whom it waits on since when, SLA left, steps, open tasks, outcome')
+    .action(async (runId: string, _opts: object, command: Command) => {
+      const { api, out } = session(command);
+      const run = await api.get<Run>(path('runs', runId));
+      emit(out, run, () => renderRun(run));
+    });
+
+  runs
+    .command('watch <runId>')
+    .description('follow a run live until it ends (exit 0 when it completed, 5 when it failed or was cancelled)')
+    .option('--interval <ms>', 'how often to read the run', integer, 1000)
+    .action(async (runId: string, opts: { interval: number }, command: Command) => {
+      const { api, out } = session(command);
+      const run = await watchRun(api, runId, { intervalMs: Math.max(200, opts.interval), json: out.json });
+      if (run.status !== 'completed') throw new RunDidNotComplete(`run ${run.runId} ended ${run.status}`);
+    });
+
+  runs
+    .command('reprocess <runId>')
+    .description('work a business item again whose run ended (supervisors); the reason is kept in the new run’s audit')
+    .requiredOption('--reason <text>', 'why the item is worked again')
+    .action(async (runId: string, opts: { reason: string }, command: Command) => {
+      const { api, out } = session(command);
+      const started = await api.post<RunStart>(path('runs', runId, 'reprocess'), { reason: opts.reason });
+      emit(out, started, () => `Reprocessing ${runId} as ${started.runId}\n  follow it: tandem runs watch ${started.runId}`);
+    });
+}

@@ -7,8 +7,11 @@ export function waitingOn(run: Run, now = Date.now()): string | undefined {
   const w = run.waitingOn;
   if (!w) return undefined;
   switch (w.kind) {
-    case 'human':
-      return `team ${w.team}${w.assignee ? ` (${w.assignee})` : ''}, task ${w.taskId}, ${since(w.since, now)}`;
+    case 'human': {
+      const task = run.openTasks.find((t) => t.taskId === w.taskId);
+      const due = task?.sla?.dueAt ?? task?.dueAt;
+      return `team ${w.team}${w.assignee ? ` (${w.assignee})` : ''}, task ${w.taskId}, ${since(w.since, now)}${due ? `, task due ${when(due)} (${timeLeft(due, now)})` : ''}`;
+    }
     case 'bot':
       return `bot ${w.bot}, ${since(w.since, now)}`;
     case 'timer':
@@ -25,8 +28,9 @@ export function slaLine(run: Run, now = Date.now()): string | undefined {
   return `due ${when(sla.dueAt)}, ${run.closedAt ? 'met' : timeLeft(sla.dueAt, now)}`;
 }
 
+/** `running (waiting-human)`; a closed run's phase is where it stood when it closed, so it is left out. */
 export function statusLine(run: Run): string {
-  return run.phase && run.phase !== run.status ? `${run.status} (${run.phase})` : run.status;
+  return run.status === 'running' && run.phase && run.phase !== 'running' ? `running (${run.phase})` : run.status;
 }
 
 export function renderRun(run: Run, now = Date.now()): string {

@@ -24,7 +24,7 @@ export function changes(previous: Run | undefined, next: Run, now = Date.now()):
   const waiting = waitingOn(next, now);
   if (waiting && JSON.stringify(previous?.waitingOn) !== JSON.stringify(next.waitingOn)) {
     const sla = slaLine(next, now);
-    lines.push(`waiting on ${waiting}${sla ? `; SLA ${sla}` : ''}`);
+    lines.push(`waiting on ${waiting}${sla ? `; run SLA ${sla}` : ''}`);
   }
   if (previous && next.sla?.breached && !previous.sla?.breached) lines.push(`SLA breached (${slaLine(next, now)})`);
   if (next.status !== 'running' && previous?.status !== next.status) {

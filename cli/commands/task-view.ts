@@ -36,10 +36,12 @@ export function renderTask(task: Task | TaskWithForm, now = Date.now()): string 
       ['Due', (task.sla?.dueAt ?? task.dueAt) && `${when(task.sla?.dueAt ?? task.dueAt)} (${timeLeft(task.sla?.dueAt ?? task.dueAt, now)})`],
       ['Decision', task.decision && `${task.decision.action} by ${task.decision.decidedBy.operatorId} at ${when(task.decision.decidedAt)}`],
     ]),
-    `Actions (* required)\n${table(
-      ['action', 'data'],
-      task.actions.map((a) => [a, actionFields(form?.actions[a])]),
-    )}`,
+    form
+      ? `Actions (* required)\n${table(
+          ['action', 'data'],
+          task.actions.map((a) => [a, actionFields(form.actions[a])]),
+        )}`
+      : `Actions  ${task.actions.join(', ')} (tandem tasks get ${task.taskId} shows what each asks for)`,
   ];
   const context = Object.entries(task.context);
   if (context.length) blocks.push(`Context\n${fields(context.map(([k, v]) => [k, compact(v)]))}`);

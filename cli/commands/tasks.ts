@@ -5,7 +5,7 @@ import { path } from '../api-client';
 import type { Decided, TakeNext, TaskQueue, TaskWithForm } from '../api-types';
 import { UsageError } from '../errors';
 import { asObject, parseJson, readJsonFile } from '../json-input';
-import { emit } from '../output';
+import { emit, when } from '../output';
 import { integer, session } from '../session';
 import { queueNotes, renderTask, taskRows } from './task-view';
 
@@ -75,6 +75,6 @@ export function registerTasks(program: Command): void {
       const data = opts.data ? readJsonFile(opts.data, 'the data') : opts.dataJson ? parseJson(opts.dataJson, '--data-json') : {};
       const body = { action: opts.action, data: asObject(data, 'The data'), ...(opts.leaseId ? { leaseId: opts.leaseId } : {}) };
       const decided = await api.post<Decided>(path('tasks', taskId, 'complete'), body, { 'idempotency-key': opts.idempotencyKey });
-      emit(out, decided, () => `Completed ${decided.taskId}: ${decided.action} by ${decided.decidedBy.operatorId} at ${decided.decidedAt}${decided.replayed ? ' (replayed: decided earlier with this key)' : ''}`);
+      emit(out, decided, () => `Completed ${decided.taskId}: ${decided.action} by ${decided.decidedBy.operatorId} at ${when(decided.decidedAt)}${decided.replayed ? ' (replayed: decided earlier with this key)' : ''}`);
     });
 }

@@ -3,7 +3,7 @@
 // generated from the catalogue (one export per process, in folder order, plus the engine's batch
 // workflows), so adding a process folder adds its workflow without an edit here.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { catalogue as thisCheckout, type ProcessCatalogue } from '../platform/process-catalogue';
@@ -15,9 +15,10 @@ export function workflowEntry(catalogue: ProcessCatalogue = thisCheckout): strin
     `export * from ${JSON.stringify(join(catalogue.workflowsDir, 'engine', 'item-batch-workflow.ts'))};`,
     ...catalogue.folders.map((f) => `export { ${f.definition.workflowType} } from ${JSON.stringify(f.workflowModule)};`),
   ];
-  // Inside the tree's node_modules, so the bundler resolves @temporalio/workflow from the entry as usual.
+  // Inside the tree's node_modules, so the bundler resolves @temporalio/workflow from the entry as
+  // usual; by its real path, since the bundler does (a copy of the tree may link node_modules).
   const tag = createHash('sha256').update(catalogue.workflowsDir).digest('hex').slice(0, 12);
-  const path = join(dirname(catalogue.workflowsDir), 'node_modules', '.cache', 'tandem', `workflow-entry-${tag}.js`);
+  const path = join(realpathSync(join(dirname(catalogue.workflowsDir), 'node_modules')), '.cache', 'tandem', `workflow-entry-${tag}.js`);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;

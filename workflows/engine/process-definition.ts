@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { TaskForm } from './task-form';
 import type { ServiceLevel } from './service-level';
+import type { ProcessSchedule } from './scheduled-input';
 
 export const ORCHESTRATION_TASK_QUEUE = 'tandem-orchestration';
 
@@ -26,6 +27,9 @@ export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
   serviceLevels?: readonly ServiceLevel[];
   clientOf(input: z.infer<I>): string;
   businessRefOf(input: z.infer<I>): string;
+  /** Scheduled runs take their input from the fire time (defineSchedule, engine/scheduled-input.ts);
+   *  absent, a schedule holds the whole input and every fire starts the same one. */
+  schedule?: ProcessSchedule<z.infer<I>>;
 }
 
 export interface ProcessDefinition<I extends z.ZodType = z.ZodType> extends ProcessDeclaration<I> {

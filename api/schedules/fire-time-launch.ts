@@ -51,9 +51,9 @@ export function nextRuns(d: ScheduleDescription, process: ProcessDefinition | un
 type RunState = Pick<ScheduledRun, 'status' | 'closedAt'>;
 
 /** A run's state now; past the namespace's retention it is gone, though the schedule remembers it. */
-export async function runState(temporal: Client, runId: string): Promise<RunState> {
+export async function runState(temporal: Client, runId: string, execution?: string): Promise<RunState> {
   try {
-    const d = await temporal.workflow.getHandle(runId).describe();
+    const d = await temporal.workflow.getHandle(runId, execution).describe();
     const status = RunStatus.safeParse(d.status.name.toLowerCase());
     return { status: status.success ? status.data : 'unknown', ...(d.closeTime ? { closedAt: d.closeTime.toISOString() } : {}) };
   } catch (err) {
@@ -64,12 +64,13 @@ export async function runState(temporal: Client, runId: string): Promise<RunStat
 
 /** What a fire of a launcher schedule did: the run it started, or why it started none. */
 export async function launchedRun(temporal: Client, result: ScheduleExecutionResult): Promise<ScheduledRun> {
-  const launchId = result.action.workflow.workflowId;
+  const { workflowId: launchId, firstExecutionRunId: execution } = result.action.workflow;
   const base = { launchId, scheduledAt: result.scheduledAt.toISOString(), startedAt: result.takenAt.toISOString() };
-  const launcher = await runState(temporal, launchId);
+  // Two fires in one second share a launcher id (Temporal names them by the second): read this fire's own execution.
+  const launcher = await runState(temporal, launchId, execution);
   if (launcher.status === 'running') return { ...base, status: 'starting' };
   if (launcher.status !== 'completed') return { ...base, ...launcher };
-  const outcome = (await temporal.workflow.getHandle(launchId).result()) as ScheduledStartOutcome;
+  const outcome = (await temporal.workflow.getHandle(launchId, execution).result()) as ScheduledStartOutcome;
   const run = { ...base, runId: outcome.runId, url: `/runs/${encodeURIComponent(outcome.runId)}`, input: outcome.input as Record<string, unknown> };
   if (outcome.kind === 'refused') return { ...run, status: 'refused', refused: outcome.reason };
   return { ...run, ...(await runState(temporal, outcome.runId)) };

@@ -2,6 +2,7 @@
 // we check the input against the process's schema and the caller's clients before anything is
 // saved, and keep each schedule's client and process on it (memo, search attributes) for scoping.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../../workflows/engine/process-definition';
@@ -191,7 +192,7 @@ export class ProcessSchedules {
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const what = process.schedule ? 'what a schedule holds (scheduleInputSchema in GET /processes)' : 'input';
-      throw problems.invalidRequest(fieldIssues(parsed.error.issues, 'body.input'), `The input does not match the ${process.title} process’s ${what}`);
+      throw problems.invalidRequest(fieldIssues(namedKeys(parsed.error.issues, process), 'body.input'), `The input does not match the ${process.title} process’s ${what}`);
     }
     return parsed.data as Record<string, unknown>;
   }
@@ -243,6 +244,15 @@ export class ProcessSchedules {
     const held = launchOf(prev)?.fixed ?? (prev.action.args?.[0] as Record<string, unknown>);
     return this.action(process, scheduleId, input ?? held, spec ?? prev.spec);
   }
+}
+
+/** An unknown key is named as the field itself; for a fire-time process it is most likely what each fire computes (a period). */
+function namedKeys(issues: readonly z.core.$ZodIssue[], process: ProcessDefinition): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return [issue];
+    const why = process.schedule ? 'not held by a schedule: each fire computes it from its time, or no field of the input' : 'not a field of the input';
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `${key}: ${why}` }));
+  });
 }
 
 /** Temporal refuses a spec it cannot read (a cron field out of range…) with a TypeError. */

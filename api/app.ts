@@ -159,7 +159,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   dependencyMetrics(metrics.registry, [dependencies.temporal, dependencies.redis]);
   await app.register(observabilityRoutes, { dependencies, metrics: metrics.registry, metricsToken: metricsSettings.token });
   await app.register(processRoutes, { processes, runs });
-  await app.register(runRoutes, { runs });
+  await app.register(runRoutes, { runs, processes });
   const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined, metrics.tasks);
   const feed = new TaskFeed(deps.index);
   const keeper = new InboxKeeper(deps.temporal, deps.index, (report) => app.log.info({ report }, 'inbox index rebuilt from Temporal'));

@@ -53,6 +53,8 @@ export const problems = {
   invalidTaskRequest: (detail: string, field?: string) =>
     make('invalid-task-request', 'The task cannot do that', 400)(detail, field ? { field, errors: [{ field, message: detail }] } : {}),
   runFinished: make('run-finished', 'The run has already finished', 409),
+  businessItemOpen: make('business-item-open', 'This business item already has an open run', 409),
+  businessItemDone: make('business-item-done', 'This business item was already worked', 409),
   idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),
   taskCancelled: make('task-cancelled', 'The run was cancelled', 410),
   deliveryNotFailed: make('delivery-not-failed', 'Only a failed webhook delivery can be re-driven', 409),

@@ -1,11 +1,14 @@
-// Starting and reading runs in Temporal: idempotent starts, and a run's status, journal and
+// Starting and reading runs in Temporal: one run per business item (guarded by Temporal itself,
+// see workflows/engine/run-identity.ts), idempotent starts, and a run's status, journal and
 // outcome. Task operations live in task-desk.ts.
-import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
 import { runViewQuery, type RunView } from '../workflows/engine/messages';
+import { referenceRunId } from '../workflows/engine/run-identity';
 import { problems } from './problems';
+import { HistoryReader } from './audit/history-reader';
 
 const SA = {
   client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
@@ -17,6 +20,27 @@ export interface StartedRun {
   runId: string;
   created: boolean;
 }
+
+export interface StartOptions {
+  idempotencyKey?: string;
+  /** Who asks (recorded in the run's memo, so its audit shows it). */
+  startedBy?: string;
+  /** A supervisor's explicit request to work an item again whose run already completed. */
+  reprocess?: { reason: string };
+}
+
+/** What a run's memo records of its start: read back by a repeated start and by the audit trail. */
+export interface StartMemo {
+  process: string;
+  inputHash: string;
+  /** Hash of (client, Idempotency-Key): a repeat with the same key is the same start. */
+  idempotencyKey?: string;
+  startedBy?: string;
+  reprocess?: { reason: string; by?: string; previousRunId: string };
+}
+
+/** More attempts at one business item than any real one needs; past it a start is refused rather than looping. */
+const MAX_ATTEMPTS = 100;
 
 export interface RunSnapshot {
   description: WorkflowExecutionDescription;
@@ -43,30 +67,86 @@ function canonical(value: unknown): string {
 export class ProcessRuns {
   constructor(private readonly client: Client) {}
 
-  /** Starts a run; with an idempotency key, the same key (per client) always yields the same run. */
-  async start(process: ProcessDefinition, input: unknown, idempotencyKey?: string): Promise<StartedRun> {
+  /**
+   * Starts the run of a business item: at most one open run per (process, client, reference), and
+   * none after one completed unless the process allows reprocessing or a supervisor asks for it.
+   * The guard is Temporal's own: the run id is the item's, never reused, so two racing starts
+   * cannot both succeed. The same Idempotency-Key (per client) always answers with its first run.
+   */
+  async start(process: ProcessDefinition, input: unknown, options: StartOptions = {}): Promise<StartedRun> {
     const client = process.clientOf(input);
-    const inputHash = sha256(canonical(input));
-    const runId = idempotencyKey ? `${process.name}-${sha256(`${client}\n${idempotencyKey}`).slice(0, 32)}` : `${process.name}-${randomUUID()}`;
-    if (idempotencyKey) {
+    const ref = process.businessRefOf(input);
+    const memo: StartMemo = {
+      process: process.name,
+      inputHash: sha256(canonical(input)),
+      ...(options.idempotencyKey ? { idempotencyKey: sha256(`${client}\n${options.idempotencyKey}`).slice(0, 32) } : {}),
+      ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+    };
+    let completed: WorkflowExecutionDescription | undefined;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; ) {
+      const runId = referenceRunId(process.name, client, ref, attempt);
       const existing = await this.describeOrNull(runId);
-      if (existing) return this.sameRun(runId, existing, inputHash);
+      if (!existing) {
+        const reprocess = completed && options.reprocess ? { ...options.reprocess, by: options.startedBy, previousRunId: completed.workflowId } : undefined;
+        if (completed && !reprocess && process.reprocessing !== 'allowed') throw itemDone(completed);
+        try {
+          await this.launch(process, runId, input, reprocess ? { ...memo, reprocess } : memo, { client, ref });
+          return { runId, created: true };
+        } catch (err) {
+          // Someone else started this attempt a moment ago: read what they started, same attempt.
+          if (err instanceof WorkflowExecutionAlreadyStartedError) continue;
+          throw err;
+        }
+      }
+      const existingMemo = existing.memo as Partial<StartMemo> | undefined;
+      if (memo.idempotencyKey && existingMemo?.idempotencyKey === memo.idempotencyKey) return this.sameRun(runId, existing, memo.inputHash);
+      if (existing.status.name === 'RUNNING') throw itemOpen(existing);
+      // Completed: refused unless reprocessed (checked once the next free attempt is found, so a
+      // repeated key on a later attempt still replays). Failed, cancelled, terminated: may go again.
+      if (existing.status.name === 'COMPLETED') completed = existing;
+      attempt++;
     }
+    throw problems.businessItemDone(`${process.name} ${client}/${ref} has had ${MAX_ATTEMPTS} runs; no more are started`);
+  }
+
+  private async launch(process: ProcessDefinition, runId: string, input: unknown, memo: StartMemo, item: { client: string; ref: string }): Promise<void> {
     await this.client.workflow.start(process.workflowType, {
       taskQueue: ORCHESTRATION_TASK_QUEUE,
       workflowId: runId,
       args: [input],
-      // A concurrent start with the same key joins the run; a finished one is never restarted.
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      // The guard itself: a second open run of the item fails, and an id is never used twice.
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { inputHash, process: process.name },
+      memo: { ...memo },
       typedSearchAttributes: new TypedSearchAttributes([
-        { key: SA.client, value: client },
+        { key: SA.client, value: item.client },
         { key: SA.process, value: process.name },
-        { key: SA.businessRef, value: process.businessRefOf(input) },
+        { key: SA.businessRef, value: item.ref },
       ]),
     });
-    return { runId, created: true };
+  }
+
+  /**
+   * A supervisor's "work this item again": a new run of the process, with the input the earlier
+   * run was started with, recorded as a reprocessing of it with who asked and why.
+   */
+  async reprocess(processes: readonly ProcessDefinition[], runId: string, request: { reason: string; by: string; clients: readonly string[] }): Promise<StartedRun> {
+    const earlier = await this.describeOrNull(runId);
+    const process = processes.find((p) => p.name === (earlier?.memo as Partial<StartMemo> | undefined)?.process);
+    if (!earlier || !process) throw problems.runNotFound(`No run ${runId}`);
+    const input = await this.inputOf(runId);
+    // Another client's run is as unknown as a missing one.
+    if (!request.clients.includes(process.clientOf(input))) throw problems.runNotFound(`No run ${runId}`);
+    if (earlier.status.name === 'RUNNING') throw itemOpen(earlier);
+    return this.start(process, input, { startedBy: request.by, reprocess: { reason: request.reason } });
+  }
+
+  /** The input a run was started with, read from its history through the client's codecs. */
+  async inputOf(runId: string): Promise<unknown> {
+    const reader = new HistoryReader(this.client, runId);
+    const first = (await reader.events())[0]?.workflowExecutionStartedEventAttributes;
+    const [input] = await reader.workflowValues(first?.input);
+    return input;
   }
 
   async read(runId: string): Promise<RunSnapshot> {
@@ -118,4 +198,17 @@ export class ProcessRuns {
       return { message: cause.message, type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause.name };
     }
   }
+}
+
+const runLink = (d: WorkflowExecutionDescription) => ({ runId: d.workflowId, url: `/runs/${d.workflowId}`, status: d.status.name.toLowerCase(), startedAt: d.startTime.toISOString() });
+
+function itemOpen(open: WorkflowExecutionDescription) {
+  return problems.businessItemOpen(`Run ${open.workflowId} is already working this item; follow it at /runs/${open.workflowId}`, { run: runLink(open) });
+}
+
+function itemDone(done: WorkflowExecutionDescription) {
+  return problems.businessItemDone(
+    `Run ${done.workflowId} already completed this item. A supervisor may reprocess it with a reason (POST /runs/${done.workflowId}/reprocess).`,
+    { run: runLink(done) },
+  );
 }

@@ -4,7 +4,8 @@
 # how to finish it.
 #   bash scripts/demo.sh            runs in the foreground; Ctrl-C stops everything it started
 #   bash scripts/demo.sh --detach   leaves it all running; 'npm run stack stop' stops it
-# TANDEM_DEMO_KEY sets the run's Idempotency-Key (default demo-YYYYMMDD-HHMMSS: a new run each time).
+# Run again, it resumes the claim's open run or takes the next claim nobody has worked yet.
+# TANDEM_DEMO_KEY sets the prefix of the start's Idempotency-Key (default demo-YYYYMMDD-HHMMSS).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/env.sh"
@@ -90,22 +91,42 @@ tokens="$TANDEM_STATE_DIR/tokens.env"
 source "$tokens"
 auth_sam=(-H "Authorization: Bearer $TOKEN_SAM_RIVERA")
 
-key="${TANDEM_DEMO_KEY:-demo-$(date +%Y%m%d-%H%M%S)}"
-say "starting a claim-review run for acme-health / CLM-1002 (Idempotency-Key: $key)"
-body="$(mktemp)"
-code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$TANDEM_API_URL/processes/claim-review/runs" "${auth_sam[@]}" \
-  -H 'content-type: application/json' -H "Idempotency-Key: $key" \
-  -d '{"client":"acme-health","claimRef":"CLM-1002"}')" || code=000
-response="$(cat "$body")"
-rm -f "$body"
-run_id="$(json_get runId <<<"$response")"
-if [[ $code != 2?? || -z $run_id ]]; then
+# One run per claim: a claim worked by an earlier demo is not paid again. The demo resumes the
+# claim's run while it is open, and otherwise takes the next claim nobody has worked yet
+# (CLM-1002, then CLM-1002000001, … : the sandbox takes these as new claims like CLM-1002).
+run_id="" claim_ref=""
+for ((n = 0; n < 200; n++)); do
+  claim_ref="CLM-1002"
+  ((n == 0)) || claim_ref="$(printf 'CLM-1002%06d' "$n")"
+  key="${TANDEM_DEMO_KEY:-demo-$(date +%Y%m%d-%H%M%S)}-$claim_ref"
+  body="$(mktemp)"
+  code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$TANDEM_API_URL/processes/claim-review/runs" "${auth_sam[@]}" \
+    -H 'content-type: application/json' -H "Idempotency-Key: $key" \
+    -d "{\"client\":\"acme-health\",\"claimRef\":\"$claim_ref\"}")" || code=000
+  response="$(cat "$body")"
+  rm -f "$body"
+  case "$code:$(json_get type <<<"$response")" in
+    2??:*)
+      run_id="$(json_get runId <<<"$response")"
+      say "started a claim-review run for acme-health / $claim_ref"
+      break
+      ;;
+    409:urn:tandem:problem:business-item-open)
+      run_id="$(json_get run runId <<<"$response")"
+      say "acme-health / $claim_ref already has an open run from an earlier demo: resuming it"
+      break
+      ;;
+    409:urn:tandem:problem:business-item-done) continue ;; # worked by an earlier demo: take the next claim
+  esac
+  break
+done
+if [[ -z $run_id ]]; then
   printf '%s\n' "$response" >&2
   show_app_logs
   die "POST /processes/claim-review/runs answered HTTP $code without a runId (response above)"
 fi
 
-say "run $run_id started; waiting for its first human task"
+say "run $run_id: waiting for its human task"
 deadline=$((SECONDS + ${TANDEM_DEMO_TASK_TIMEOUT:-60}))
 task_id="" status=""
 while :; do
@@ -115,7 +136,7 @@ while :; do
   status="$(json_get status <<<"$run_json")"
   case "${status,,}" in
     completed | failed | cancelled | canceled | terminated | timed*out)
-      warn "run $run_id is already $status: the Idempotency-Key '$key' returned an earlier run. For a fresh one: TANDEM_DEMO_KEY=demo-\$(date +%s) npm run demo"
+      warn "run $run_id is already $status (its claim was decided meanwhile); run the demo again for the next claim"
       break
       ;;
   esac

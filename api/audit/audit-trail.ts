@@ -2,6 +2,8 @@
 // could drift: the run's start and close, its bot steps, and every accepted task Update with
 // the operator identity it carried. Rejected Updates never reach history, so never appear.
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import type { StartMemo } from '../process-runs';
 import type { InboxActivities } from '../../activities/inbox';
 import { completeTaskUpdate } from '../../workflows/engine/messages';
 import { SYSTEM, type AuditActor, type AuditEntry } from './audit-entry';
@@ -51,12 +53,23 @@ class TrailBuilder {
     return this.entries.filter((e) => !this.replays.has(e));
   }
 
+  /** Who started the run and, for a reprocessing, why (written by ProcessRuns.start). */
+  private async startMemo(fields: Record<string, Payload> | null | undefined): Promise<Pick<StartMemo, 'startedBy' | 'reprocess'>> {
+    const read = async (name: string) => (fields?.[name] ? (await this.reader.workflowValues({ payloads: [fields[name]] }))[0] : undefined);
+    const startedBy = await read('startedBy');
+    const reprocess = await read('reprocess');
+    return { ...(typeof startedBy === 'string' ? { startedBy } : {}), ...(isRecord(reprocess) ? { reprocess: reprocess as StartMemo['reprocess'] } : {}) };
+  }
+
   private async apply(event: HistoryEvent, at: string): Promise<void> {
     const step = (scheduled: { toString(): string } | null | undefined) => this.botSteps.get(idKey(scheduled));
     if (event.workflowExecutionStartedEventAttributes) {
       const started = event.workflowExecutionStartedEventAttributes;
       const [input] = await this.reader.workflowValues(started.input);
-      this.push({ at, actor: SYSTEM, action: 'started', detail: { workflowType: started.workflowType?.name, input }, outcome: 'done' });
+      const memo = await this.startMemo(started.memo?.fields);
+      const actor: AuditActor = memo.startedBy ? { operatorId: memo.startedBy } : SYSTEM;
+      const detail = { workflowType: started.workflowType?.name, input, ...(memo.reprocess ? { reprocess: memo.reprocess } : {}) };
+      this.push({ at, actor, action: 'started', detail, outcome: 'done' });
     } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
       await this.updateAccepted(idKey(event.eventId), event.workflowExecutionUpdateAcceptedEventAttributes, at);
     } else if (event.workflowExecutionUpdateCompletedEventAttributes) {

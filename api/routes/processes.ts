@@ -41,7 +41,10 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         config: { auth: { roles: RUN_STARTERS } },
         schema: {
           summary: `Start a ${process.title} run`,
-          description: `${process.description}\n\nSend an Idempotency-Key to make the call safe to repeat: the same key returns the same run.`,
+          description:
+            `${process.description}\n\nOne run per business item: while a run of the same ${process.name} item is open, or after one completed, ` +
+            'a start answers 409 naming that run (`business-item-open`, `business-item-done`; a supervisor may reprocess a completed one ' +
+            'with POST /runs/{runId}/reprocess). Send an Idempotency-Key to make the call safe to repeat: the same key returns the same run.',
           tags: ['runs'],
           headers: z.object({ 'idempotency-key': IdempotencyKey }),
           body: process.input,
@@ -53,7 +56,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         const principal = request.principal();
         if (!principal.clients.includes(client)) throw problems.forbidden(`${principal.id} does not serve client ${client}`, { field: 'body.client' });
         request.touchClient(client);
-        const started = await runs.start(process, request.body, request.headers['idempotency-key']);
+        const started = await runs.start(process, request.body, { idempotencyKey: request.headers['idempotency-key'], startedBy: principal.id });
         const url = `/runs/${started.runId}`;
         return reply.code(started.created ? 201 : 200).header('location', url).send({ ...started, process: process.name, url });
       },

@@ -1,13 +1,45 @@
 // Runs: what a run is doing, what it waits on and since when, its SLA, open tasks and outcome.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProcessRuns, RunSnapshot } from '../process-runs';
-import { RunDetail, RunIdParam, RunStatus } from '../schemas';
+import { RunDetail, RunIdParam, RunStarted, RunStatus } from '../schemas';
+import type { ProcessDefinition } from '../../workflows/engine/process-definition';
 import { withProblems } from './responses';
-import { ANYONE } from '../auth/route-roles';
+import { ANYONE, TASK_SUPERVISORS } from '../auth/route-roles';
 import { problems } from '../problems';
 
-export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; now?: () => number }> = async (app, { runs, now = Date.now }) => {
+const ReprocessBody = z.object({
+  reason: z.string().trim().min(3).max(500).describe('Why the item is worked again; kept in the new run’s audit'),
+});
+
+export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; processes: readonly ProcessDefinition[]; now?: () => number }> = async (
+  app,
+  { runs, processes, now = Date.now },
+) => {
+  app.post(
+    '/runs/:runId/reprocess',
+    {
+      config: { auth: { roles: TASK_SUPERVISORS } },
+      schema: {
+        summary: 'Work a business item again whose run already ended (supervisors, with a reason)',
+        description:
+          'Starts a new run of the same process with the earlier run’s input; its id is the item’s next attempt (`…:r2`). ' +
+          'The reason and who asked are kept in the new run (its audit’s `started` entry). 409 while a run of the item is open.',
+        tags: ['runs'],
+        params: RunIdParam,
+        body: ReprocessBody,
+        response: withProblems({ 201: RunStarted }),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal();
+      const started = await runs.reprocess(processes, request.params.runId, { reason: request.body.reason, by: principal.id, clients: principal.clients });
+      const url = `/runs/${started.runId}`;
+      const process = processes.find((p) => started.runId.startsWith(`${p.name}:`))?.name ?? '';
+      return reply.code(201).header('location', url).send({ ...started, process, url });
+    },
+  );
+
   app.get(
     '/runs/:runId',
     {

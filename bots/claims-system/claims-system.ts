@@ -49,20 +49,34 @@ export class ClaimsSystem {
     return this.#readClaim(claimRef);
   }
 
+  /** The claim as open(): the adjudications it already has, when it has any (read from the same page). */
+  async adjudicationsOnPage(): Promise<AdjudicationRecord[]> {
+    return this.#readAdjudications();
+  }
+
   async findAdjudication(claimRef: string, reference: string): Promise<AdjudicationRecord | null> {
+    return (await this.adjudicationsOf(claimRef)).find((r) => r.reference === reference.trim()) ?? null;
+  }
+
+  /** Every adjudication the claim's page lists, in its order (oldest first). */
+  async adjudicationsOf(claimRef: string): Promise<AdjudicationRecord[]> {
     this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
+    return this.#readAdjudications();
+  }
+
+  async #readAdjudications(): Promise<AdjudicationRecord[]> {
     const rows = await readRows(this.#page, 'adjudication', ADJUDICATION_CELLS);
-    const row = rows.find((r) => r['adjudication-reference'] === reference.trim());
-    if (!row) return null;
-    const decision = row['adjudication-decision'];
-    if (decision !== 'approve' && decision !== 'reject') throw screenChanged('adjudication-decision', decision);
-    return {
-      reference: reference.trim(),
-      decision,
-      amountCents: parseDisplayedCents(required(row, 'adjudication-amount')),
-      reason: row['adjudication-reason'] ?? '',
-      confirmation: required(row, 'adjudication-confirmation'),
-    };
+    return rows.map((row) => {
+      const decision = row['adjudication-decision'];
+      if (decision !== 'approve' && decision !== 'reject') throw screenChanged('adjudication-decision', decision);
+      return {
+        reference: required(row, 'adjudication-reference'),
+        decision,
+        amountCents: parseDisplayedCents(required(row, 'adjudication-amount')),
+        reason: row['adjudication-reason'] ?? '',
+        confirmation: required(row, 'adjudication-confirmation'),
+      };
+    });
   }
 
   async adjudicate(claimRef: string, input: AdjudicationInput): Promise<AdjudicationRecord> {

@@ -35,4 +35,24 @@ export const adminRoutes: FastifyPluginAsyncZod<AdminDeps> = async (app, { ledge
     },
     async (request) => ({ entries: ledger.query(request.query) }),
   );
+
+  // What a clerk at the client enters by hand in the claims system, outside any bot: tests use it
+  // to have someone get to a claim first.
+  app.post(
+    '/__admin/adjudications',
+    {
+      schema: {
+        body: z.object({
+          tenant: z.enum(['acme-health', 'globex-insurance']),
+          claimRef: z.string(),
+          decision: z.enum(['approve', 'reject']),
+          amountCents: z.number().int().min(0),
+          reason: z.string().default('Entered by hand'),
+          reference: z.string().default('manual'),
+        }),
+        response: { 201: LedgerEntryJson },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await ledger.append(request.body)),
+  );
 };

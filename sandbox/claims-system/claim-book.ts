@@ -15,8 +15,19 @@ export class ClaimBook {
   ) {}
 
   get(tenant: TenantId, claimRef: string): ClaimView | undefined {
-    const claim = this.claims.find((c) => c.tenant === tenant && c.claimRef === claimRef);
+    const claim = this.claims.find((c) => c.tenant === tenant && c.claimRef === claimRef) ?? this.#intake(tenant, claimRef);
     return claim ? this.#view(claim) : undefined;
+  }
+
+  /**
+   * A later claim of the same kind as a seeded one: `CLM-1002` followed by six digits is a new claim
+   * with CLM-1002's member, diagnosis and amount. Tests and the demo take a claim nobody has worked
+   * yet this way, without shared state; restarts bring them back like the seed (status from the ledger).
+   */
+  #intake(tenant: TenantId, claimRef: string): SeedClaim | undefined {
+    const m = /^(CLM-\d{4})\d{6}$/.exec(claimRef);
+    const like = m && this.claims.find((c) => c.tenant === tenant && c.claimRef === m[1]);
+    return like ? { ...like, claimRef } : undefined;
   }
 
   search(tenant: TenantId, q: string, page: number): { rows: ClaimView[]; page: number; pages: number } {

@@ -64,6 +64,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/processes/data-entry/runs', url: '/processes/data-entry/runs', roles: RUN_STARTERS, body: {} },
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
+  { method: 'POST', path: '/runs/{runId}/reprocess', url: `/runs/${RUN}/reprocess`, roles: TASK_SUPERVISORS, body: { reason: 'Asked again' } },
   { method: 'GET', path: '/clients/{client}/audit', url: '/clients/acme-health/audit', roles: AUDIT_READERS },
   { method: 'GET', path: '/clients/{client}/service-levels', url: '/clients/acme-health/service-levels', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/kpis', url: '/clients/acme-health/kpis', roles: REPORT_READERS },

@@ -2,7 +2,7 @@
 // a ClaimReview run's bot steps show up in the step duration histogram, and a claim the claims
 // system does not know shows up as a business failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type TestApi } from '../support/tandem-api';
+import { freshClaim, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, temporalClient, uniqueId } from '../support/temporal';
 import { bearer } from '../support/auth';
@@ -41,10 +41,10 @@ describe('bot worker metrics', () => {
     const sam = await bearer('sam.rivera');
     const start = (claimRef: string) =>
       api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', headers: sam, payload: { client: 'globex-insurance', claimRef } });
-    // CLM-2001 (no other test adjudicates it) is small enough to be approved without a person:
-    // extract, then enter the decision. CLM-9999 does not exist: a business exception.
-    expect((await start('CLM-2001')).statusCode).toBe(201);
-    const unknown = await start('CLM-9999');
+    // A claim like CLM-2001 is small enough to be approved without a person: extract, then enter
+    // the decision. CLM-0999… does not exist: a business exception.
+    expect((await start(freshClaim('CLM-2001'))).statusCode).toBe(201);
+    const unknown = await start(freshClaim('CLM-0999'));
     expect(unknown.statusCode).toBe(201);
 
     const samples = await eventually(async () => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, sandbox, type TestApi } from '../support/tandem-api';
+import { freshClaim, startApi, sandbox, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, stackConfig, stackEnv, temporalClient, uniqueId } from '../support/temporal';
 import { bearer, SCHEDULER_KEY, TEST_TOKEN_SETTINGS } from '../support/auth';
@@ -77,11 +77,12 @@ async function botStepStart(runId: string, activity = 'enterAdjudication'): Prom
 
 describe('ClaimReview end to end', () => {
   it('approves a small claim automatically and enters it in the claims system exactly once', async () => {
-    const res = await startRun({ client: 'acme-health', claimRef: 'CLM-1001' });
+    const claimRef = freshClaim('CLM-1001');
+    const res = await startRun({ client: 'acme-health', claimRef });
     expect(res.statusCode).toBe(201);
     const { runId } = res.json();
     const run = await finished(runId);
-    expect(run).toMatchObject({ status: 'completed', client: 'acme-health', businessRef: 'CLM-1001' });
+    expect(run).toMatchObject({ status: 'completed', client: 'acme-health', businessRef: claimRef });
     expect(run.outcome).toMatchObject({ kind: 'adjudicated', decision: 'approve', amountCents: 12_000, decidedBy: 'auto' });
     expect(run.steps.map((s: { step: string }) => s.step)).toEqual(['extract-claim', 'review', 'enter-decision']);
     const entries = await sandbox.ledger({ reference: `${runId}:enter-decision` });
@@ -90,7 +91,8 @@ describe('ClaimReview end to end', () => {
   });
 
   it('sends a large claim to review: bad forms are refused with the field, the decision moves the run on, a second completion conflicts', async () => {
-    const { runId } = (await startRun({ client: 'acme-health', claimRef: 'CLM-1002' })).json();
+    const claimRef = freshClaim('CLM-1002');
+    const { runId } = (await startRun({ client: 'acme-health', claimRef })).json();
     const task = await firstOpenTask(runId);
     const waiting = await getRun(runId);
     expect(waiting.waitingOn).toMatchObject({ kind: 'human', taskId: task.taskId, team: 'claims-review' });
@@ -103,7 +105,7 @@ describe('ClaimReview end to end', () => {
     expect(inbox.total).toBeGreaterThanOrEqual(1);
 
     const detail = (await api.app.inject({ method: 'GET', url: `/tasks/${task.taskId}`, headers: ANA })).json();
-    expect(detail.context.claim).toMatchObject({ claimRef: 'CLM-1002', amountCents: 245_000, memberName: 'Bruno Keller' });
+    expect(detail.context.claim).toMatchObject({ claimRef, amountCents: 245_000, memberName: 'Bruno Keller' });
     expect(existsSync(join(stackEnv().TANDEM_STATE_DIR!, 'artifacts', detail.context.claim.screenshot))).toBe(true);
     expect(detail.form.jsonSchema).toHaveProperty('oneOf');
 
@@ -146,12 +148,14 @@ describe('ClaimReview end to end', () => {
     expectProblem(await api.app.inject({ method: 'POST', url: '/processes/no-such-process/runs', payload: {}, headers: SCHEDULER }), 404);
 
     const key = { 'idempotency-key': uniqueId('key') };
-    const first = await startRun({ client: 'acme-health', claimRef: 'CLM-1004' }, key);
-    const second = await startRun({ claimRef: 'CLM-1004', client: 'acme-health' }, key);
+    const claimRef = freshClaim('CLM-1004');
+    const first = await startRun({ client: 'acme-health', claimRef }, key);
+    const second = await startRun({ claimRef, client: 'acme-health' }, key);
     expect(first.statusCode).toBe(201);
     expect(second.statusCode).toBe(200);
     expect(second.json()).toMatchObject({ runId: first.json().runId, created: false });
-    expectProblem(await startRun({ client: 'acme-health', claimRef: 'CLM-1008' }, key), 409, 'header.idempotency-key');
+    // The same key and item with another input is a mistake, not a repeat.
+    expectProblem(await startRun({ client: 'acme-health', claimRef, priority: 1 }, key), 409, 'header.idempotency-key');
     await finished(first.json().runId);
     expect(await sandbox.ledger({ reference: `${first.json().runId}:enter-decision` })).toHaveLength(1);
   });
@@ -169,7 +173,7 @@ describe('ClaimReview end to end', () => {
 
   it('retries a system fault (the claims system answers 500) and carries on', async () => {
     await sandbox.quirks({ failNextRequests: 1 });
-    const { runId } = (await startRun({ client: 'acme-health', claimRef: 'CLM-1006', autoApproveBelowCents: 100_000 })).json();
+    const { runId } = (await startRun({ client: 'acme-health', claimRef: freshClaim('CLM-1006'), autoApproveBelowCents: 100_000 })).json();
     const run = await finished(runId);
     expect(run.outcome).toMatchObject({ kind: 'adjudicated', decidedBy: 'auto' });
     expect((await botStepStart(runId, 'extractClaim')).attempt).toBe(2);
@@ -179,7 +183,7 @@ describe('ClaimReview end to end', () => {
     // The claims system commits the adjudication, then takes 5 s to answer: the kill lands in between.
     await sandbox.quirks({ submitResponseDelayMs: 5_000 });
     try {
-      const { runId } = (await startRun({ client: 'acme-health', claimRef: 'CLM-1005' })).json();
+      const { runId } = (await startRun({ client: 'acme-health', claimRef: freshClaim('CLM-1005') })).json();
       const reference = `${runId}:enter-decision`;
       await eventually(async () => (await sandbox.ledger({ reference })).length > 0, 'the adjudication in the ledger', 60_000, 50);
       await bot.kill();

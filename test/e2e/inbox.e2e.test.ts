@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApp } from '../../api/app';
 import { TaskIndex } from '../../inbox/task-index';
-import { startApi, type TestApi } from '../support/tandem-api';
+import { freshClaim, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, temporalClient, uniqueId } from '../support/temporal';
 import { bearer, testAuth } from '../support/auth';
@@ -33,11 +33,12 @@ async function call(method: 'GET' | 'POST', url: string, headers: Record<string,
 }
 
 /** Starts a ClaimReview run on a claim above the threshold and waits for its review task in the index. */
-async function openReview(claimRef = 'CLM-1002', client = 'acme-health'): Promise<{ runId: string; taskId: string }> {
+async function openReview(like = 'CLM-1002', client = 'acme-health'): Promise<{ runId: string; taskId: string; claimRef: string }> {
+  const claimRef = freshClaim(like);
   const { runId } = (await call('POST', '/processes/claim-review/runs', SAM, { client, claimRef })).body;
   const task = await eventually(async () => (await call('GET', `/runs/${runId}`, SAM)).body.openTasks[0], 'the review task', 60_000, 150);
   await eventually(async () => (await api.index.get(task.taskId))?.taskId, 'the task in the index');
-  return { runId, taskId: task.taskId };
+  return { runId, taskId: task.taskId, claimRef };
 }
 
 const finished = (runId: string) => eventually(async () => {
@@ -53,7 +54,7 @@ function expectProblem(res: { status: number; type: unknown; body: any }, status
 
 describe('operator inbox', () => {
   it('walks a task through claim, renew, comment, label, attended bot, release, reassign, escalate and complete', async () => {
-    const { runId, taskId } = await openReview('CLM-1003');
+    const { runId, taskId, claimRef } = await openReview('CLM-1003');
     const claimed = await call('POST', `/tasks/${taskId}/claim`, ANA, {});
     expect(claimed.body).toMatchObject({ status: 'claimed', claim: { operatorId: 'ana.lima' } });
     const { leaseId, until } = claimed.body.claim;
@@ -71,7 +72,7 @@ describe('operator inbox', () => {
     expectProblem(await call('POST', `/tasks/${taskId}/labels`, ANA, { add: ['Not A Label'] }), 400, 'invalid-task-request');
 
     const botRun = await call('POST', `/tasks/${taskId}/bots`, ANA, { bot: 'refetchClaim' });
-    expect(botRun.body.context.bots.refetchClaim).toMatchObject({ by: 'ana.lima', ok: true, result: { claimRef: 'CLM-1003', amountCents: 98_050 } });
+    expect(botRun.body.context.bots.refetchClaim).toMatchObject({ by: 'ana.lima', ok: true, result: { claimRef, amountCents: 98_050 } });
     expectProblem(await call('POST', `/tasks/${taskId}/bots`, ANA, { bot: 'launchMissiles' }), 400, 'invalid-task-request');
 
     expect((await call('POST', `/tasks/${taskId}/release`, ANA, { leaseId })).body).toMatchObject({ status: 'open' });

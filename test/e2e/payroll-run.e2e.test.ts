@@ -179,28 +179,25 @@ describe('PayrollRun end to end', () => {
     expect(ledger.some((e) => refused.some((r) => r.ref === e.employeeId))).toBe(false);
   }, 900_000);
 
-  it('a re-run of the same period skips the lines already done and finds the submission already made', async () => {
+  it('a period already paid is not run again by a plain start; reprocessed, it says at once that the portal has it submitted', async () => {
     const ledgerBefore = await portalLedger(period);
-    const started = await api.app.inject({ method: 'POST', url: '/processes/payroll-run/runs', payload: { client: 'acme-health', period, concurrency: 2 }, headers: SCHEDULER });
+    const plainStart = await api.app.inject({ method: 'POST', url: '/processes/payroll-run/runs', payload: { client: 'acme-health', period, concurrency: 2 }, headers: SCHEDULER });
+    expect(plainStart.statusCode).toBe(409);
+    expect(plainStart.json()).toMatchObject({ type: 'urn:tandem:problem:business-item-done', run: { runId } });
+    const started = await api.app.inject({ method: 'POST', url: `/runs/${runId}/reprocess`, payload: { reason: 'Client re-sent the timesheets' }, headers: LEE });
+    expect(started.statusCode, started.body).toBe(201);
     const rerunId = started.json().runId as string;
-    const attended = await eventually(async () => {
-      const r = await get(`/runs/${rerunId}`);
-      const id = r.batches?.[0]?.batchId;
-      if (!id) return undefined;
-      const p = await get(`/batches/${id}`);
-      return p.counts.attended === refused.length && p.counts.pending + p.counts.running === 0 && p;
-    }, 'the re-run batch to reach the skipped line again', 180_000, 500);
-    expect(attended.skippedFromEarlierRun).toBe(clean.length + invalid.length);
-    for (const item of attended.attended) await complete((await itemTask(item.itemRunId)).taskId, 'skip', { reason: 'Still not employed' });
-    const approval = await eventually(async () => (await get(`/runs/${rerunId}`)).openTasks.find((t: { kind: string }) => t.kind === 'payroll-run.approve-totals'), 'totals', 180_000, 500);
-    await complete(approval.taskId, 'approve', {}, LEE);
+    expect(rerunId).toBe(`${runId}:r2`);
     const run = await eventually(async () => {
       const r = await get(`/runs/${rerunId}`);
       return r.status !== 'running' && r;
-    }, 'the re-run to finish', 180_000, 500);
-    expect(run.outcome).toMatchObject({ kind: 'submitted', submission: { submitted: false } });
+    }, 'the re-run to finish', 120_000, 500);
+    // One outcome, no batch, no exception per remaining line, nothing written.
+    expect(run.outcome).toMatchObject({ kind: 'already-submitted', period, totals: { status: 'submitted' } });
+    expect(run.steps.map((s: { step: string }) => s.step)).toEqual(['check-period']);
+    expect(run.batches ?? []).toEqual([]);
     expect(await portalLedger(period)).toEqual(ledgerBefore);
-  }, 600_000);
+  }, 300_000);
 
   it('leaves no stored credential in any history, log line or artifact of the runs', async () => {
     const secrets = [...(await storedSecrets(stackConfig())), TEST_TOKEN_SETTINGS.secret!, PRIYA.authorization!.slice(7), LEE.authorization!.slice(7), ANA.authorization!.slice(7), SCHEDULER_KEY.key];

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/auth';
 import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
-import { sandbox, startApi, type TestApi } from '../support/tandem-api';
+import { freshClaim, sandbox, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -61,14 +61,15 @@ async function getRun(runId: string) {
 }
 
 /** Starts a ClaimReview above the auto-approve threshold; resolves once its review task is in the team's queue. */
-async function startReview(client: string, claimRef: string, priority = 3, extra: Record<string, unknown> = {}): Promise<{ runId: string; taskId: string }> {
+async function startReview(client: string, like: string, priority = 3, extra: Record<string, unknown> = {}): Promise<{ runId: string; taskId: string; claimRef: string }> {
+  const claimRef = freshClaim(like);
   const res = await api.app.inject({ method: 'POST', url: '/processes/claim-review/runs', headers: SAM, payload: { client, claimRef, priority, ...extra } });
   expect(res.statusCode).toBe(201);
   const { runId } = res.json();
   startedRuns.push(runId);
   const task = await eventually(async () => (await getRun(runId)).openTasks[0], `the review task of ${claimRef}`, 60_000, 200);
   await eventually(async () => (await api.index.get(task.taskId))?.taskId, `${claimRef}'s task in the index`);
-  return { runId, taskId: task.taskId };
+  return { runId, taskId: task.taskId, claimRef };
 }
 
 const finished = (runId: string) =>
@@ -101,7 +102,7 @@ const row = (page: Page, taskId: string) => page.locator(`#queue-view tr[data-ta
 
 describe('web inbox', () => {
   it('an operator takes the next claim, corrects the amount, and the run enters exactly that amount once', async () => {
-    const { runId, taskId } = await startReview('acme-health', 'CLM-1003', 1);
+    const { runId, taskId, claimRef } = await startReview('acme-health', 'CLM-1003', 1);
     const { page, errors } = await signIn('ana.lima', 'Ana Lima');
     expect(await page.locator('#operator-teams').textContent()).toContain('claims-review');
 
@@ -114,7 +115,7 @@ describe('web inbox', () => {
     await stranger.page.locator('#login-error', { hasText: 'Sign-in refused' }).waitFor();
 
     await page.getByRole('button', { name: /Take next/ }).click();
-    await page.locator('#task-title', { hasText: 'CLM-1003' }).waitFor();
+    await page.locator('#task-title', { hasText: claimRef }).waitFor();
     expect(page.url()).toContain(encodeURIComponent(taskId));
     const details = page.locator('section[aria-labelledby="details-title"]');
     await details.getByText('Chloe Dubois').waitFor();
@@ -192,7 +193,7 @@ describe('web inbox', () => {
     const benRows = ben.page.locator('#queue-view tbody tr');
     await row(ben.page, other.taskId).focus();
     await ben.page.keyboard.press('Enter');
-    await ben.page.locator('#task-title', { hasText: 'CLM-1002' }).waitFor();
+    await ben.page.locator('#task-title', { hasText: other.claimRef }).waitFor();
     await ben.page.keyboard.press('a');
     await ben.page.getByRole('button', { name: 'Submit: Approve' }).waitFor();
     expect(await ben.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('root[reason]');

@@ -47,6 +47,15 @@ export async function startApi(redisPrefix: string): Promise<TestApi> {
   };
 }
 
+/**
+ * A claim nobody has worked yet, like a seeded one (same member, diagnosis, amount): the sandbox
+ * takes a seeded reference followed by six digits as a new claim. Each business item is run once
+ * (a second start of the same claim is refused), so every test works a claim of its own.
+ */
+export function freshClaim(like: string): string {
+  return `${like}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+}
+
 /** The sandbox claims system's test endpoints. */
 export const sandbox = {
   async ledger(query: { reference?: string; claimRef?: string }): Promise<Array<{ reference: string; confirmation: string; amountCents: number; decision: string }>> {
@@ -63,5 +72,15 @@ export const sandbox = {
       body: JSON.stringify(quirks),
     });
     if (!res.ok) throw new Error(`quirks: ${res.status} ${await res.text()}`);
+  },
+  /** A clerk at the client adjudicates the claim by hand in the claims system, outside Tandem. */
+  async adjudicateByHand(entry: { tenant: string; claimRef: string; decision: 'approve' | 'reject'; amountCents: number }): Promise<{ confirmation: string }> {
+    const res = await fetch(new URL('/__admin/adjudications', stackEnv().SANDBOX_CLAIMS_URL), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(entry),
+    });
+    if (res.status !== 201) throw new Error(`adjudications: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { confirmation: string };
   },
 };

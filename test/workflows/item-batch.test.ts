@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Redis } from 'ioredis';
 import { createBatchHistoryActivities } from '../../activities/batch-history';
+import { TaskIndex } from '../../inbox/task-index';
 import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
 import {
   batchItemsQuery,
@@ -29,6 +31,8 @@ class CountApp {
   gate?: Promise<void>;
   events: TandemEvent[] = [];
   synced: HumanTaskView[] = [];
+  /** The real inbox index, when a test wants to see what the team's queue shows. */
+  index?: TaskIndex;
 
   bots(): CountBots {
     return {
@@ -50,6 +54,7 @@ class CountApp {
       emitEvent: async (event: TandemEvent) => void this.events.push(event),
       syncTask: async (task: HumanTaskView) => {
         this.synced.push(task);
+        await this.index?.put(task);
         return {};
       },
     };
@@ -222,20 +227,47 @@ describe('item batches', () => {
     });
   });
 
-  it('a re-run of the same batch skips the items an earlier run finished', async () => {
+  it('a re-run of the same batch skips the items an earlier run finished, and its new exceptions are new tasks in the inbox', async () => {
     const app = new CountApp();
-    await withWorkers(app, async (start) => {
-      const id = uniqueId('fixture.batch.rerun');
-      await (await start({ items: items(5) }, id)).result();
-      expect(app.calls).toBe(5);
-      await eventually(async () => {
-        for await (const e of client.workflow.list({ query: `WorkflowId = '${id}' AND ExecutionStatus = 'Completed'` })) return e;
-        return undefined;
-      }, 'the first run visible as closed');
-      const second = (await (await start({ items: items(7) }, id)).result()) as BatchSummary;
-      expect(second).toMatchObject({ skippedFromEarlierRun: 5, counts: { done: 7 } });
-      expect(app.calls).toBe(7);
-    });
+    const redis = new Redis(stackEnv().REDIS_URL!);
+    app.index = new TaskIndex(redis, { prefix: uniqueId('rerun-index') });
+    try {
+      await withWorkers(app, async (start) => {
+        const id = uniqueId('fixture.batch.rerun');
+        const bad = { ref: 'BAD-1', data: { value: -1 } };
+        const attendedTask = async (handle: WorkflowHandle) => {
+          const p = await eventually(async () => {
+            const now = await handle.query(batchProgressQuery);
+            return now.counts.attended === 1 && now.counts.pending + now.counts.running === 0 && now;
+          }, 'the bad item with a human');
+          const itemRun = client.workflow.getHandle(p.attended[0]!.itemRunId!);
+          const task = await eventually(async () => (await itemRun.query(runViewQuery)).openTasks[0], 'its exception task');
+          return { itemRun, task };
+        };
+        const first = await start({ items: [...items(5), bad] }, id);
+        const one = await attendedTask(first);
+        await one.itemRun.executeUpdate(completeTaskUpdate, { args: [{ taskId: one.task.taskId, action: 'skip', data: { reason: 'Later' }, actor: fixer }] });
+        await first.result();
+        expect(app.calls).toBe(6);
+        await eventually(async () => {
+          for await (const e of client.workflow.list({ query: `WorkflowId = '${id}' AND ExecutionStatus = 'Completed'` })) return e;
+          return undefined;
+        }, 'the first run visible as closed');
+        const second = await start({ items: [...items(7), bad] }, id);
+        const two = await attendedTask(second);
+        // The same item's second visit in another run of the batch: a run and a task of its own.
+        expect(two.itemRun.workflowId).not.toBe(one.itemRun.workflowId);
+        expect(two.task.taskId).not.toBe(one.task.taskId);
+        // So the index, which holds the first run's completed task, takes the new one at once.
+        await eventually(async () => (await app.index!.get(two.task.taskId))?.status === 'open', 'the new task open in the index', 5_000, 50);
+        expect((await app.index!.get(one.task.taskId))?.status).not.toBe('open');
+        await two.itemRun.executeUpdate(completeTaskUpdate, { args: [{ taskId: two.task.taskId, action: 'skip', data: { reason: 'Still later' }, actor: fixer }] });
+        expect((await second.result()) as BatchSummary).toMatchObject({ skippedFromEarlierRun: 5, counts: { done: 7, skipped: 1 } });
+        expect(app.calls).toBe(6 + 2 + 1);
+      });
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('completes a 10,000-item batch with every run of its history bounded', async () => {

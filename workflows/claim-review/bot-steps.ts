@@ -2,6 +2,8 @@
 import { ClaimsSystem } from '../../bots/claims-system/claims-system';
 import { defineBotActivity, type BotContext, type BotRuntime } from '../../activities/bots/bot-activity';
 import { performOnce } from '../../activities/bots/exactly-once';
+import { BusinessException } from '../../bots/runtime/business-exception';
+import type { AdjudicationRecord } from '../../bots/claims-system/types';
 import type { ClaimBotInput, ClaimReviewBots, EnterAdjudicationInput } from './bots';
 import type { AdjudicationReceipt, ExtractedClaim } from './schema';
 
@@ -17,13 +19,31 @@ async function extractClaim(bot: BotContext, input: ClaimBotInput): Promise<Extr
   const system = await signIn(bot, input);
   const claim = await system.openClaim(input.claimRef);
   const screenshot = await bot.screenshot(`claim-${input.claimRef}`);
+  // Someone got there first (another run, a person in the claims system): nothing to review.
+  if (claim.status === 'adjudicated') throw alreadyAdjudicated(input.claimRef, await system.adjudicationsOnPage());
   return { ...claim, screenshot };
+}
+
+function alreadyAdjudicated(claimRef: string, found: AdjudicationRecord[]): BusinessException {
+  const as = found.map((a) => `${a.confirmation} (${a.decision} ${(a.amountCents / 100).toFixed(2)})`).join(', ');
+  return new BusinessException('AlreadyAdjudicated', `${claimRef} already adjudicated as ${as}`, {
+    claimRef,
+    adjudications: found.map(({ confirmation, decision, amountCents, reference }) => ({ confirmation, decision, amountCents, reference })),
+  });
 }
 
 async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput): Promise<AdjudicationReceipt> {
   const system = await signIn(bot, input);
   const { value, performed } = await performOnce({
-    find: () => system.findAdjudication(input.claimRef, input.reference),
+    // Ours already there: done. Someone else's (not one this write supersedes): never a second write.
+    find: async () => {
+      const found = await system.adjudicationsOf(input.claimRef);
+      const ours = found.find((a) => a.reference === input.reference.trim());
+      if (ours) return ours;
+      const others = found.filter((a) => !(input.supersedes ?? []).includes(a.reference));
+      if (others.length > 0) throw alreadyAdjudicated(input.claimRef, others);
+      return null;
+    },
     perform: () =>
       system.adjudicate(input.claimRef, {
         decision: input.decision,

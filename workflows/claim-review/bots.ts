@@ -15,6 +15,8 @@ export interface EnterAdjudicationInput extends ClaimBotInput {
   decision: 'approve' | 'reject';
   amountCents: number;
   reason: string;
+  /** References of this run's own earlier writes this one corrects (a QA correction): the only adjudications it may find. */
+  supersedes?: string[];
 }
 
 export interface ClaimReviewBots {

@@ -145,6 +145,7 @@ async function checkQuality(run: ProcessRun, input: ClaimReviewInput, claim: Ext
     decision: 'approve',
     amountCents: correction,
     reason: `QA correction: ${verdict!.reason ?? ''}`.slice(0, 500),
+    supersedes: [receipt.reference],
   });
   return corrected.ok ? corrected.value : receipt;
 }

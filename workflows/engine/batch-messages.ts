@@ -125,7 +125,12 @@ export function batchIdFor(process: string, client: string, batchKey: string): s
   return `${process}.batch.${client}.${batchKey}`;
 }
 
-/** Workflow id of an item's own run; the attempt count keeps a second visit apart from the first. */
-export function itemRunIdFor(batchId: string, ref: string, attempt: number): string {
-  return `${batchId}.item.${ref}.a${attempt}`;
+/**
+ * Workflow id of an item's own run; the attempt count keeps a second visit apart from the first,
+ * and `instance` (from the batch's first run id, the same across its continue-as-new generations)
+ * keeps a re-run of the batch apart from the earlier one: task ids derive from it, and the inbox
+ * must never take a new task for an old one.
+ */
+export function itemRunIdFor(batchId: string, ref: string, attempt: number, instance?: string): string {
+  return `${batchId}.item.${ref}.a${attempt}${instance ? `.${instance}` : ''}`;
 }

@@ -26,7 +26,13 @@ export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
   /** The clients' contract terms for this process (versioned), read by reporting and the API. */
   serviceLevels?: readonly ServiceLevel[];
   clientOf(input: z.infer<I>): string;
+  /** The business item a run works (claim, pay period, delivery): the unit of "once", see run-identity.ts. */
   businessRefOf(input: z.infer<I>): string;
+  /**
+   * After a run of an item completed, may it be worked again? `supervisor` (default): only when a
+   * supervisor asks, with a reason the audit keeps; `allowed`: any new start works it again.
+   */
+  reprocessing?: 'supervisor' | 'allowed';
   /** Scheduled runs take their input from the fire time (defineSchedule, engine/scheduled-input.ts);
    *  absent, a schedule holds the whole input and every fire starts the same one. */
   schedule?: ProcessSchedule<z.infer<I>>;

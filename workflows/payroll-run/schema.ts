@@ -53,5 +53,6 @@ export const payrollStepExceptionForm = defineTaskForm({
 export type PayrollRunOutcome =
   | { kind: 'submitted'; period: string; totals: PayrollTotals; submission: PayrollSubmission; approvedBy: string; lines: BatchSummary['counts'] }
   | { kind: 'rejected'; period: string; totals: PayrollTotals; rejectedBy: string; reason: string; lines: BatchSummary['counts'] }
+  | { kind: 'already-submitted'; period: string; totals: PayrollTotals }
   | { kind: 'abandoned'; period: string; step: string; reason: string; by: string }
   | { kind: 'completed-manually'; period: string; step: string; confirmation: string; by: string };

@@ -2,7 +2,7 @@
 // export; every line that calls for a pay adjustment, or fails validation, becomes an item of a
 // batch (operators correct the failing ones while the bot goes on with the rest); a supervisor
 // approves the period's totals; then the bot submits the payroll, exactly once.
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { botSteps, type BotFailure, type BotOutcome } from '../engine/bot-step';
 import { ProcessRun } from '../engine/process-run';
 import type { BatchItem } from '../engine/batch-messages';
@@ -65,6 +65,13 @@ export async function payrollRun(rawInput: PayrollRunInput): Promise<PayrollRunO
   }
 
   return run.execute(async (): Promise<PayrollRunOutcome> => {
+    // A period already submitted in the portal (an earlier run, or someone by hand) is one clear
+    // outcome, not an exception per remaining line. Runs started before this check skip it.
+    if (patched('payroll-checks-submitted-first')) {
+      const before = await step('check-period', () => run.bot('readPayrollTotals', bots.readPayrollTotals, portal));
+      if ('stop' in before) return before.stop;
+      if (before.ok.status === 'submitted') return { kind: 'already-submitted', period, totals: before.ok };
+    }
     const exported = await step('pull-timesheet', () => run.bot('pullTimesheetExport', exportBots.pullTimesheetExport, portal));
     if ('stop' in exported) return exported.stop;
 

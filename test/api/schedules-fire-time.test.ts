@@ -2,15 +2,20 @@
 // server with the real PayrollRun workflow (no bot worker: each run waits at its first bot step,
 // which is all these tests need of it). A backfill over three months starts three runs, one per
 // pay period, each under its business item's id; triggering twice in one month starts one run and
-// records the second fire as refused; the view shows the input each next fire will get.
+// records the second fire as refused, and after that run failed a fire starts the item's next
+// attempt (the same guard as an API start); the view shows the input each next fire will get.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceRunId } from '../../workflows/engine/run-identity';
 import type { ScheduledStartOutcome } from '../../workflows/engine/scheduled-start';
 import { PayrollRunInput } from '../../workflows/payroll-run/schema';
 import { periodClosedBefore } from '../../workflows/payroll-run/schedule';
 import { HistoryReader } from '../../api/audit/history-reader';
-import { eventually } from '../support/temporal';
-import { localTime, orchestrationWorker, ScheduleDesk, sleep } from './schedules.fixtures';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createBusinessItemActivities } from '../../activities/business-items';
+import { completeTaskUpdate, runViewQuery, type Actor } from '../../workflows/engine/messages';
+import { ORCHESTRATION_TASK_QUEUE } from '../../workflows/engine/process-definition';
+import { eventually, uniqueId } from '../support/temporal';
+import { localTime, manualTaskInput, orchestrationWorker, ScheduleDesk, sleep } from './schedules.fixtures';
 
 let desk: ScheduleDesk;
 let worker: Awaited<ReturnType<typeof orchestrationWorker>>;
@@ -47,7 +52,31 @@ async function startedInput(runId: string): Promise<unknown> {
   return (await reader.workflowValues(started!.workflowExecutionStartedEventAttributes!.input))[0];
 }
 
+const ana: Actor = { operatorId: 'ana.lima', teams: ['claims-review'], clients: ['acme-health'], roles: ['operator'] };
+
 describe('schedules whose runs take their input from the fire time', () => {
+  it('the launcher reads a business item’s attempts as an API start does: open, free again after a failure, named once completed', async () => {
+    const env = new MockActivityEnvironment({}, { client: desk.temporal });
+    const { businessItemState } = createBusinessItemActivities();
+    const ref = uniqueId('item');
+    const state = () => env.run(businessItemState, { process: 'manual-task', client: 'acme-health', ref });
+    const start = async (attempt: number) => {
+      const workflowId = referenceRunId('manual-task', 'acme-health', ref, attempt);
+      runIds.add(workflowId);
+      return desk.temporal.workflow.start('manualTask', { taskQueue: ORCHESTRATION_TASK_QUEUE, workflowId, args: [manualTaskInput(ref)] });
+    };
+    expect(await state()).toEqual({ nextAttempt: 1 });
+    const first = await start(1);
+    expect(await state()).toEqual({ open: first.workflowId });
+    await first.terminate('failed for good');
+    expect(await state()).toEqual({ nextAttempt: 2 });
+    const second = await start(2);
+    const task = await eventually(async () => (await second.query(runViewQuery)).openTasks[0], 'the task');
+    await second.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, action: 'approve', data: {}, actor: ana }] });
+    await second.result();
+    expect(await state()).toEqual({ nextAttempt: 3, completed: second.workflowId });
+  });
+
   it('holds only the fixed input, shows each next fire’s period, and a backfill over three months starts three runs for three periods', async () => {
     const id = await createPayrollSchedule('payroll-backfill', 'nina.berg', { client: 'acme-health', concurrency: 1 }, 'America/New_York');
     const view = (await desk.call('nina.berg', 'GET', `/schedules/${id}`)).body;
@@ -85,7 +114,7 @@ describe('schedules whose runs take their input from the fire time', () => {
     await desk.call('nina.berg', 'DELETE', `/schedules/${id}`);
   });
 
-  it('triggered twice in one month, starts one run and records the second fire as refused', async () => {
+  it('triggered twice in one month, starts one run and records the second fire as refused; once that run has failed, the next fire starts the item again', async () => {
     // initech: no other test starts its payroll runs, so this month's period is free here.
     const id = await createPayrollSchedule('payroll-twice', 'lee.chen', { client: 'initech' }, 'Asia/Tokyo');
     expect((await desk.call('lee.chen', 'POST', `/schedules/${id}/trigger`, {})).status).toBe(202);
@@ -96,12 +125,21 @@ describe('schedules whose runs take their input from the fire time', () => {
 
     expect((await desk.call('lee.chen', 'POST', `/schedules/${id}/trigger`, {})).status).toBe(202);
     const runs = await recentRuns(id, 'lee.chen', (r) => r.length >= 2 && r[1]!.status !== 'starting', 'the second fire');
-    expect(runs[1]).toMatchObject({ status: 'refused', runId: first!.runId, input: { client: 'initech', period }, refused: `${period} already run as ${first!.runId}` });
+    expect(runs[1]).toMatchObject({ status: 'refused', runId: first!.runId, input: { client: 'initech', period }, refused: `${period} is already running as ${first!.runId}` });
     expect(runs[0]!.status).toBe('running');
     const refusal = (await desk.temporal.workflow.getHandle(runs[1]!.launchId!).result()) as ScheduledStartOutcome;
     expect(refusal).toMatchObject({ kind: 'refused', runId: first!.runId, businessRef: period });
     const query = `WorkflowType = 'payrollRun' AND TandemClient = 'initech' AND TandemBusinessRef = '${period}'`;
     expect(await eventually(async () => (await desk.temporal.workflow.count(query)).count || undefined, 'the run in visibility')).toBe(1);
+
+    // As for an API start, a run that ended without completing leaves its item free: the next attempt.
+    await desk.temporal.workflow.getHandle(first!.runId!).terminate('the portal was down all night');
+    await sleep(1_000); // a fire of its own second, so a launcher of its own
+    expect((await desk.call('lee.chen', 'POST', `/schedules/${id}/trigger`, {})).status).toBe(202);
+    const again = await recentRuns(id, 'lee.chen', (r) => r[2]?.status === 'running', 'the run of the next attempt');
+    runIds.add(again[2]!.runId!);
+    expect(again[2]).toMatchObject({ runId: referenceRunId('payroll-run', 'initech', period, 2), input: { client: 'initech', period } });
+    expect(again[0]!.status).toBe('terminated');
     await desk.call('lee.chen', 'DELETE', `/schedules/${id}`);
   });
 });

@@ -184,4 +184,119 @@ describe('GET /runs', () => {
       expect(res.json().field, query).toBe(field);
     }
   });
+
+  it('pages a thousand runs newest first, without gaps or repeats while runs start and close, never another client’s', async () => {
+    // Started straight on Temporal with the search attributes the API gives a run, on a task queue
+    // no worker polls: each stays exactly as started until closed here.
+    const idleQueue = uniqueId('runs-idle');
+    const clients = ['acme-health', 'globex-insurance', 'initech'];
+    const batch = uniqueId('BULK');
+    const since = new Date().toISOString();
+    const clientOf = new Map<string, string>();
+    const startRun = async (i: number): Promise<string> => {
+      const client = clients[i % clients.length]!;
+      const reference = `${batch}-${String(i).padStart(4, '0')}`;
+      const workflowId = referenceRunId(manualTaskProcess.name, client, reference);
+      await temporal.client.workflow.start(manualTaskProcess.workflowType, {
+        taskQueue: idleQueue,
+        workflowId,
+        args: [{ client, reference, title: `Bulk ${reference}`, team: 'claims-review' }],
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: SA.client, value: client },
+          { key: SA.process, value: manualTaskProcess.name },
+          { key: SA.businessRef, value: reference },
+        ]),
+      });
+      started.add(workflowId);
+      clientOf.set(workflowId, client);
+      return workflowId;
+    };
+    const close = (id: string) => temporal.client.workflow.getHandle(id).terminate('closed while the list is read');
+
+    let t = Date.now();
+    const original: string[] = [];
+    await inParallel([...Array(1000).keys()], 25, async (i) => void (original[i] = await startRun(i)));
+    const startMs = Date.now() - t;
+    // Closed in random order, so the closed runs' close order is not their start order: many of
+    // them, so a page cut that trusted visibility's close-time order would miss some.
+    const CLOSED_FIRST = 300;
+    const shuffled = [...original].sort(() => Math.random() - 0.5);
+    await inParallel(shuffled.slice(0, CLOSED_FIRST), 25, close);
+    t = Date.now();
+    const base = `WorkflowType = '${manualTaskProcess.workflowType}' AND TaskQueue = '${idleQueue}'`;
+    await eventually(
+      async () => (await temporal.client.workflow.count(base)).count === 1000 && (await temporal.client.workflow.count(`${base} AND ExecutionStatus = 'Terminated'`)).count === CLOSED_FIRST,
+      'the thousand runs, some closed, in visibility',
+      30_000,
+      200,
+    );
+    const catchUpMs = Date.now() - t;
+
+    // Priya serves all three clients: she pages through all of them, 100 at a time. After the
+    // 2nd and 5th page, ten new runs start and twenty runs close (some shown, some not yet).
+    const PRIYA = await bearer('priya.nair');
+    const seen: Row[] = [];
+    const pageMs: number[] = [];
+    const startedDuring: string[] = [];
+    let closedDuring = CLOSED_FIRST;
+    let cursor: string | undefined;
+    do {
+      const at = performance.now();
+      const page = await list(PRIYA, { startedAfter: since, limit: 100, cursor });
+      pageMs.push(performance.now() - at);
+      seen.push(...page.runs);
+      cursor = page.nextCursor;
+      if (pageMs.length === 2 || pageMs.length === 5) {
+        for (let j = 0; j < 10; j++) startedDuring.push(await startRun(1000 + startedDuring.length));
+        await inParallel(shuffled.slice(closedDuring, closedDuring + 20), 10, close);
+        closedDuring += 20;
+      }
+    } while (cursor && pageMs.length < 20);
+    const seenIds = seen.map((r) => r.runId);
+    expect(pageMs).toHaveLength(10);
+    expect(new Set(seenIds).size, 'no run twice').toBe(seenIds.length);
+    expect([...seenIds].sort(), 'every run once, none started during the paging').toEqual([...original].sort());
+    expectNewestFirst(seen);
+    expect(seen.filter((r) => shuffled.slice(0, CLOSED_FIRST).includes(r.runId)).every((r) => r.status === 'terminated' && r.closedAt)).toBe(true);
+
+    // Ben serves acme-health only: a full pass shows exactly acme's runs (the new ones first), nothing else.
+    const BEN = await bearer('ben.okafor');
+    const acme = [...original, ...startedDuring].filter((id) => clientOf.get(id) === 'acme-health');
+    const bens = await eventually(async () => {
+      const rows: Row[] = [];
+      let next: string | undefined;
+      do {
+        const page = await list(BEN, { startedAfter: since, limit: 200, cursor: next });
+        rows.push(...page.runs);
+        next = page.nextCursor;
+      } while (next);
+      return rows.length === acme.length && rows;
+    }, 'Ben’s full pass, new runs included', 20_000, 250);
+    expect(bens.every((r) => r.client === 'acme-health')).toBe(true);
+    expect(bens.map((r) => r.runId).sort()).toEqual([...acme].sort());
+    expectNewestFirst(bens);
+    expect(new Set(bens.slice(0, startedDuring.filter((id) => clientOf.get(id) === 'acme-health').length).map((r) => r.runId))).toEqual(
+      new Set(startedDuring.filter((id) => clientOf.get(id) === 'acme-health')),
+    );
+    for (const client of ['globex-insurance', 'initech']) expect(ids(await list(BEN, { startedAfter: since, client }))).toEqual([]);
+
+    // The closed ones as a status filter, once visibility has the last closes.
+    const terminatedIds = await eventually(async () => {
+      const rows: Row[] = [];
+      let next: string | undefined;
+      do {
+        const page = await list(PRIYA, { startedAfter: since, status: 'terminated', limit: 200, cursor: next });
+        rows.push(...page.runs);
+        next = page.nextCursor;
+      } while (next);
+      return rows.length === closedDuring && rows.map((r) => r.runId);
+    }, 'every closed run under status=terminated', 20_000, 250);
+    expect(terminatedIds.sort()).toEqual(shuffled.slice(0, closedDuring).sort());
+
+    const sorted = [...pageMs].sort((a, b) => a - b);
+    console.log(
+      `runs list: started 1,000 runs in ${startMs} ms, visible ${catchUpMs} ms later; 10 pages of 100: ` +
+        `median ${sorted[5]!.toFixed(0)} ms, max ${sorted[9]!.toFixed(0)} ms, all ${pageMs.reduce((a, b) => a + b, 0).toFixed(0)} ms`,
+    );
+  });
 });

@@ -4,7 +4,8 @@
 # how to finish it.
 #   bash scripts/demo.sh            runs in the foreground; Ctrl-C stops everything it started
 #   bash scripts/demo.sh --detach   leaves it all running; 'npm run stack stop' stops it
-# TANDEM_DEMO_KEY sets the run's Idempotency-Key (default demo-YYYYMMDD-HHMMSS: a new run each time).
+# Run again, it resumes the claim's open run or takes the next claim nobody has worked yet.
+# TANDEM_DEMO_KEY sets the prefix of the start's Idempotency-Key (default demo-YYYYMMDD-HHMMSS).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib/env.sh"

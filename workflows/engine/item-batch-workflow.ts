@@ -251,7 +251,8 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
   /** Hands an item to a run of its own, where a human can look at it. */
   async function attend(record: ItemRecord, failure: BotFailure | undefined): Promise<void> {
     // Batches started before item run ids carried their batch instance keep the ids they had.
-    const instance = patched('item-run-per-batch-instance') ? info.firstExecutionRunId.slice(0, 8) : undefined;
+    // The run id's tail: its random part (servers make UUIDv7 run ids, whose head is a timestamp).
+    const instance = patched('item-run-per-batch-instance') ? info.firstExecutionRunId.replace(/-/g, '').slice(-10) : undefined;
     const itemRunId = b.itemRunIdFor(batchId, record.ref, record.attempts, instance);
     record.itemRunId = itemRunId;
     if (failure) record.lastFailure = failureView(failure);

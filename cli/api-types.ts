@@ -4,9 +4,11 @@ import type { z } from 'zod';
 import type { CompleteTaskReply, RunDetail, RunStarted, TaskDetail, TaskPage, TaskView } from '../api/schemas';
 import type { ScheduleAccepted, ScheduleList, ScheduleView } from '../api/schedules/schedule-schemas';
 import type { BatchView, ItemsPage } from '../api/batch-schemas';
+import type { RunList } from '../api/routes/run-search';
 
 export type Run = z.infer<typeof RunDetail>;
 export type RunStart = z.infer<typeof RunStarted>;
+export type RunPage = z.infer<typeof RunList>;
 export type Task = z.infer<typeof TaskView>;
 export type TaskWithForm = z.infer<typeof TaskDetail>;
 export type TaskQueue = z.infer<typeof TaskPage>;

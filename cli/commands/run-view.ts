@@ -29,7 +29,7 @@ export function slaLine(run: Run, now = Date.now()): string | undefined {
 }
 
 /** `running (waiting-human)`; a closed run's phase is where it stood when it closed, so it is left out. */
-export function statusLine(run: Run): string {
+export function statusLine(run: Pick<Run, 'status' | 'phase'>): string {
   return run.status === 'running' && run.phase && run.phase !== 'running' ? `running (${run.phase})` : run.status;
 }
 

@@ -1,14 +1,25 @@
-// `tandem runs …`: start a run of a process, read it, follow it until it ends, work a completed
-// business item again.
+// `tandem runs …`: start a run of a process, find runs, read one, follow it until it ends, work a
+// completed business item again.
 import type { Command } from 'commander';
 import { path } from '../api-client';
-import type { Run, RunStart } from '../api-types';
+import type { Run, RunPage, RunStart } from '../api-types';
 import { RunDidNotComplete } from '../errors';
 import { asObject, readJsonFile } from '../json-input';
-import { emit } from '../output';
+import { emit, table, when } from '../output';
 import { integer, session } from '../session';
-import { renderRun } from './run-view';
+import { renderRun, statusLine } from './run-view';
 import { watchRun } from './run-watch';
+
+type RunListFlags = {
+  process?: string;
+  client?: string;
+  status?: string;
+  businessRef?: string;
+  startedAfter?: string;
+  startedBefore?: string;
+  limit?: number;
+  cursor?: string;
+};
 
 export function registerRuns(program: Command): void {
   const runs = program.command('runs').description('start, read and follow runs');
@@ -24,6 +35,31 @@ export function registerRuns(program: Command): void {
       const started = await api.post<RunStart>(path('processes', process, 'runs'), input, { 'idempotency-key': opts.idempotencyKey });
       emit(out, started, () =>
         [started.created ? `Started ${started.runId}` : `Already started with this Idempotency-Key: ${started.runId}`, `  follow it: tandem runs watch ${started.runId}`].join('\n'),
+      );
+    });
+
+  runs
+    .command('list')
+    .description('find runs of your clients, newest first')
+    .option('--process <process>', 'e.g. claim-review')
+    .option('--client <client>')
+    .option('--status <status>', 'running, waiting-human, waiting-bot, completed, failed, cancelled, terminated or timed_out')
+    .option('--business-ref <ref>', 'the business reference, exactly (a claim number, a pay period)')
+    .option('--started-after <time>', 'ISO 8601')
+    .option('--started-before <time>', 'ISO 8601')
+    .option('--limit <n>', 'runs per page', integer)
+    .option('--cursor <cursor>', 'the previous page’s next cursor')
+    .action(async (opts: RunListFlags, command: Command) => {
+      const { api, out } = session(command);
+      const page = await api.get<RunPage>('/runs', opts);
+      emit(out, page, () =>
+        [
+          table(
+            ['run', 'process', 'client', 'reference', 'status', 'started', 'closed'],
+            page.runs.map((r) => [r.runId, r.process, r.client, r.businessRef ?? '', statusLine(r), when(r.startedAt), when(r.closedAt)]),
+          ),
+          ...(page.nextCursor ? [`next page: --cursor ${page.nextCursor}`] : []),
+        ].join('\n'),
       );
     });
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { duration, table, timeLeft } from '../../cli/output';
 import { describeProblem } from '../../cli/errors';
 import { changes } from '../../cli/commands/run-watch';
-import type { Run } from '../../cli/api-types';
+import { renderSchedule } from '../../cli/commands/schedule-view';
+import type { Run, Schedule } from '../../cli/api-types';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 
@@ -67,5 +68,31 @@ describe('runs watch', () => {
     expect(changes(reviewing, reviewing, NOW)).toEqual([]);
     const failed: Run = { ...reviewing, status: 'failed', closedAt: '2026-12-07T12:00:00Z', waitingOn: undefined, failure: { message: 'boom', type: 'Error' } };
     expect(changes(reviewing, failed, NOW)).toEqual(['run failed at 2026-12-07 12:00:00Z', 'failure boom (Error)']);
+  });
+});
+
+describe('schedules get', () => {
+  it('shows what each fire of a fire-time schedule will get, and why a recent fire started no run', () => {
+    const schedule: Schedule = {
+      scheduleId: 'acme-payroll',
+      url: '/schedules/acme-payroll',
+      process: 'payroll-run',
+      client: 'acme-health',
+      input: { client: 'acme-health' },
+      inputFromFireTime: true,
+      spec: { cron: ['0 2 1 * *'], timezone: 'America/New_York' },
+      skippedDates: [],
+      policies: { overlap: 'SKIP', catchupWindowMs: 3_600_000, pauseOnFailure: false },
+      paused: false,
+      nextRunTimes: ['2027-01-01T07:00:00Z'],
+      nextRuns: [{ at: '2027-01-01T07:00:00Z', input: { client: 'acme-health', period: '2026-12' } }],
+      recentRuns: [{ scheduledAt: '2026-12-01T07:00:00Z', startedAt: '2026-12-01T07:00:01Z', status: 'refused', refused: '2026-11 already run as payroll-run:acme-health:2026-11' }],
+      stats: { runsStarted: 1, skippedOverlap: 0, missedCatchupWindow: 0, buffered: 0, bufferDropped: 0 },
+      createdAt: '2026-11-20T10:00:00Z',
+    };
+    const shown = renderSchedule(schedule);
+    expect(shown).toMatch(/^Input +\{"client":"acme-health"\} \(what stays fixed; each fire computes the rest from its time\)$/m);
+    expect(shown).toMatch(/^2027-01-01 07:00:00Z +\{"client":"acme-health","period":"2026-12"\}$/m);
+    expect(shown).toMatch(/^ +2026-12-01 07:00:00Z +refused +2026-11 already run as payroll-run:acme-health:2026-11$/m);
   });
 });

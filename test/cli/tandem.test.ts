@@ -53,9 +53,10 @@ const nina = (...args: string[]) => cli([...args, '--token', ninaToken], { TANDE
 
 describe('tandem, the command line', () => {
   let runId = '';
+  let claimRef = '';
 
   it('starts a claim, follows it live, takes its task next, shows a refused decision’s field, and completes it', async () => {
-    const claimRef = freshClaim('CLM-1002');
+    claimRef = freshClaim('CLM-1002');
     const input = file('claim.json', { client: 'acme-health', claimRef });
     const key = uniqueId('cli-start');
     // Through the package's bin, as typed in the checkout.
@@ -112,7 +113,7 @@ describe('tandem, the command line', () => {
     expect(asTable.stdout).toMatch(/^enter-decision +\d{4}-/m);
   });
 
-  it('reprocesses a completed claim for a supervisor, refuses an operator (problem+json with --json), and says when a watched run did not complete', async () => {
+  it('reprocesses a completed claim for a supervisor, refuses an operator (problem+json with --json), says when a watched run did not complete, and finds both runs', async () => {
     const refused = await cli(['runs', 'reprocess', runId, '--reason', 'Client re-sent it', '--json'], ana());
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.stderr)).toMatchObject({ type: 'urn:tandem:problem:forbidden', status: 403 });
@@ -129,6 +130,18 @@ describe('tandem, the command line', () => {
     expect(watched.code).toBe(5);
     expect(watched.stdout).toMatch(/run terminated/);
     expect(watched.stderr).toBe(`tandem: run ${runId}:r2 ended terminated\n`);
+
+    // Both attempts of the business item, newest first (visibility catches up a moment later).
+    const found = await eventually(async () => {
+      const res = await cli(['runs', 'list', '--process', 'claim-review', '--business-ref', claimRef, '--json'], ana());
+      const page = res.code === 0 && JSON.parse(res.stdout);
+      return page?.runs.length === 2 && page.runs[0].status === 'terminated' && page;
+    }, 'both runs of the claim in the list', 30_000, 300);
+    expect(found.runs.map((r: { runId: string }) => r.runId)).toEqual([`${runId}:r2`, runId]);
+    const completed = await cli(['runs', 'list', '--business-ref', claimRef, '--status', 'completed'], ana());
+    expect(completed.stdout).toMatch(/^RUN +PROCESS +CLIENT +REFERENCE +STATUS +STARTED +CLOSED$/m);
+    expect(completed.stdout).toMatch(new RegExp(`^${escaped(runId)} +claim-review +acme-health +${claimRef} +completed +\\d{4}-`, 'm'));
+    expect(completed.stdout).not.toContain(`${runId}:r2`);
   });
 
   it('tells usage errors, refusals and an API that does not answer apart by exit code', async () => {

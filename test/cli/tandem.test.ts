@@ -50,6 +50,8 @@ const ana = () => ({ TANDEM_API_URL: url, TANDEM_TOKEN_FILE: anaTokenFile });
 const sam = () => ({ TANDEM_API_URL: url, TANDEM_TOKEN: samToken });
 const scheduler = () => ({ TANDEM_API_URL: url, TANDEM_API_KEY: SCHEDULER_KEY.key });
 const nina = (...args: string[]) => cli([...args, '--token', ninaToken], { TANDEM_API_URL: url });
+/** Waits on the API itself (a CLI process per poll costs a second on a busy machine); the CLI is judged after. */
+const apiRead = async (route: string, token: string) => (await fetch(url + route, { headers: { authorization: `Bearer ${token}` } })).json();
 
 describe('tandem, the command line', () => {
   let runId = '';
@@ -132,11 +134,12 @@ describe('tandem, the command line', () => {
     expect(watched.stderr).toBe(`tandem: run ${runId}:r2 ended terminated\n`);
 
     // Both attempts of the business item, newest first (visibility catches up a moment later).
-    const found = await eventually(async () => {
-      const res = await cli(['runs', 'list', '--process', 'claim-review', '--business-ref', claimRef, '--json'], ana());
-      const page = res.code === 0 && JSON.parse(res.stdout);
-      return page?.runs.length === 2 && page.runs[0].status === 'terminated' && page;
-    }, 'both runs of the claim in the list', 30_000, 300);
+    await eventually(async () => {
+      const page = await apiRead(`/runs?businessRef=${claimRef}`, samToken);
+      return page.runs?.length === 2 && page.runs[0].status === 'terminated';
+    }, 'both runs of the claim in visibility', 30_000, 200);
+    const listed = await cli(['runs', 'list', '--process', 'claim-review', '--business-ref', claimRef, '--json'], ana());
+    const found = JSON.parse(listed.stdout);
     expect(found.runs.map((r: { runId: string }) => r.runId)).toEqual([`${runId}:r2`, runId]);
     const completed = await cli(['runs', 'list', '--business-ref', claimRef, '--status', 'completed'], ana());
     expect(completed.stdout).toMatch(/^RUN +PROCESS +CLIENT +REFERENCE +STATUS +STARTED +CLOSED$/m);
@@ -183,7 +186,8 @@ describe('tandem, the command line', () => {
     expect(badInput.stderr).toMatch(/^ {2}body\.input\.title: /m);
 
     const listed = new RegExp(`^${scheduleId} +manual-task +acme-health +no `, 'm');
-    await eventually(async () => listed.test((await nina('schedules', 'list', '--process', 'manual-task')).stdout), 'the schedule in the list', 30_000, 300);
+    await eventually(async () => (await apiRead('/schedules?process=manual-task', ninaToken)).schedules.some((x: { scheduleId: string }) => x.scheduleId === scheduleId), 'the schedule in visibility', 30_000, 200);
+    expect((await nina('schedules', 'list', '--process', 'manual-task')).stdout).toMatch(listed);
     const paused = await nina('schedules', 'pause', scheduleId, '--note', 'Client on holiday');
     expect(paused).toMatchObject({ code: 0, stdout: `Paused ${scheduleId}: Client on holiday\n` });
     // Paused, a schedule still takes a run by hand and a backfill.
@@ -195,10 +199,8 @@ describe('tandem, the command line', () => {
     expect(shown.stdout).toMatch(/^Paused +yes: Client on holiday$/m);
     expect(trigger.code, trigger.stderr).toBe(0);
     expect(backfill.code, backfill.stderr).toBe(0);
-    const runs = await eventually(async () => {
-      const view = JSON.parse((await nina('schedules', 'get', scheduleId, '--json')).stdout);
-      return view.recentRuns.length === 2 && view.recentRuns;
-    }, 'the triggered and the backfilled run', 30_000, 300);
+    await eventually(async () => (await apiRead(`/schedules/${scheduleId}`, ninaToken)).recentRuns.length === 2, 'the triggered and the backfilled run', 30_000, 200);
+    const { recentRuns: runs } = JSON.parse((await nina('schedules', 'get', scheduleId, '--json')).stdout);
     endAtClose.push(...runs.map((r: { runId: string }) => r.runId));
     expect(runs.map((r: { scheduledAt: string }) => r.scheduledAt)).toContain('2026-01-01T03:00:00.000Z');
 
@@ -215,16 +217,14 @@ describe('tandem, the command line', () => {
     const started = await cli(['runs', 'start', 'data-entry', '--input', delivery, '--json'], scheduler());
     expect(started.code, started.stderr).toBe(0);
     const batchId = `data-entry.batch.acme-health.${batchKey}`;
-    const done = await eventually(async () => {
-      const res = await cli(['batches', 'get', batchId, '--json'], ana());
-      return res.code === 0 && JSON.parse(res.stdout).counts.done === 2 && res;
-    }, 'both documents keyed', 45_000, 300);
-    expect(JSON.parse(done.stdout)).toMatchObject({ batchId, client: 'acme-health', total: 2 });
-    const [shown, items, badStatus] = await Promise.all([
+    await eventually(async () => (await apiRead(`/batches/${batchId}`, samToken)).counts?.done === 2, 'both documents keyed', 45_000, 200);
+    const [asJson, shown, items, badStatus] = await Promise.all([
+      cli(['batches', 'get', batchId, '--json'], ana()),
       cli(['batches', 'get', batchId], ana()),
       cli(['batches', 'items', batchId, '--status', 'done', '--json'], ana()),
       cli(['batches', 'items', batchId, '--status', 'finished'], ana()),
     ]);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ batchId, client: 'acme-health', total: 2, counts: { done: 2 } });
     expect(shown.stdout).toMatch(new RegExp(`^Batch +${escaped(batchId)}$`, 'm'));
     expect(shown.stdout).toMatch(/^done +2$/m);
     expect(JSON.parse(items.stdout).items.map((i: { ref: string }) => i.ref)).toEqual(['D-01', 'D-02']);

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Tests live under test/ and in each process folder (workflows/<process>/*.test.ts).
+    include: ['test/**/*.test.ts', 'workflows/**/*.test.ts'],
     // One shared real stack (Temporal dev server, Redis, sandbox apps) for the whole run.
     globalSetup: ['test/support/global-stack.ts'],
     // Files run one after another: on 2 cores, parallel files only fight Temporal, Chromium and

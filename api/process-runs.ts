@@ -2,11 +2,11 @@
 // see workflows/engine/run-identity.ts), idempotent starts, and a run's status, journal and
 // outcome. Task operations live in task-desk.ts.
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
 import { runViewQuery, type RunView } from '../workflows/engine/messages';
-import { referenceRunId } from '../workflows/engine/run-identity';
+import { itemAttempts, MAX_ATTEMPTS, describeOrUndefined } from '../platform/business-item-runs';
 import { problems } from './problems';
 import { HistoryReader } from './audit/history-reader';
 
@@ -39,8 +39,6 @@ export interface StartMemo {
   reprocess?: { reason: string; by?: string; previousRunId: string };
 }
 
-/** More attempts at one business item than any real one needs; past it a start is refused rather than looping. */
-const MAX_ATTEMPTS = 100;
 
 export interface RunSnapshot {
   description: WorkflowExecutionDescription;
@@ -82,31 +80,32 @@ export class ProcessRuns {
       ...(options.idempotencyKey ? { idempotencyKey: sha256(`${client}\n${options.idempotencyKey}`).slice(0, 32) } : {}),
       ...(options.startedBy ? { startedBy: options.startedBy } : {}),
     };
-    let completed: WorkflowExecutionDescription | undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; ) {
-      const runId = referenceRunId(process.name, client, ref, attempt);
-      const existing = await this.describeOrNull(runId);
-      if (!existing) {
-        const reprocess = completed && options.reprocess ? { ...options.reprocess, by: options.startedBy, previousRunId: completed.workflowId } : undefined;
-        if (completed && !reprocess && process.reprocessing !== 'allowed') throw itemDone(completed);
-        try {
-          await this.launch(process, runId, input, reprocess ? { ...memo, reprocess } : memo, { client, ref });
-          return { runId, created: true };
-        } catch (err) {
-          // Someone else started this attempt a moment ago: read what they started, same attempt.
-          if (err instanceof WorkflowExecutionAlreadyStartedError) continue;
-          throw err;
+    // A race lost to another start of the same attempt walks the item again: it will see that run.
+    for (let walk = 0, raced = true; raced && walk < 3; walk++) {
+      raced = false;
+      let completed: WorkflowExecutionDescription | undefined;
+      for await (const { runId, run: existing } of itemAttempts(this.client, { process: process.name, client, ref })) {
+        if (!existing) {
+          const reprocess = completed && options.reprocess ? { ...options.reprocess, by: options.startedBy, previousRunId: completed.workflowId } : undefined;
+          if (completed && !reprocess && process.reprocessing !== 'allowed') throw itemDone(completed);
+          try {
+            await this.launch(process, runId, input, reprocess ? { ...memo, reprocess } : memo, { client, ref });
+            return { runId, created: true };
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            raced = true;
+            break;
+          }
         }
+        const existingMemo = existing.memo as Partial<StartMemo> | undefined;
+        if (memo.idempotencyKey && existingMemo?.idempotencyKey === memo.idempotencyKey) return this.sameRun(runId, existing, memo.inputHash);
+        if (existing.status.name === 'RUNNING') throw itemOpen(existing);
+        // Completed: refused unless reprocessed (checked once the next free attempt is found, so a
+        // repeated key on a later attempt still replays). Failed, cancelled, terminated: may go again.
+        if (existing.status.name === 'COMPLETED') completed = existing;
       }
-      const existingMemo = existing.memo as Partial<StartMemo> | undefined;
-      if (memo.idempotencyKey && existingMemo?.idempotencyKey === memo.idempotencyKey) return this.sameRun(runId, existing, memo.inputHash);
-      if (existing.status.name === 'RUNNING') throw itemOpen(existing);
-      // Completed: refused unless reprocessed (checked once the next free attempt is found, so a
-      // repeated key on a later attempt still replays). Failed, cancelled, terminated: may go again.
-      if (existing.status.name === 'COMPLETED') completed = existing;
-      attempt++;
     }
-    throw problems.businessItemDone(`${process.name} ${client}/${ref} has had ${MAX_ATTEMPTS} runs; no more are started`);
+    throw problems.businessItemDone(`${process.name} ${client}/${ref} has had ${MAX_ATTEMPTS} runs, or its starts keep racing; no more are started`);
   }
 
   private async launch(process: ProcessDefinition, runId: string, input: unknown, memo: StartMemo, item: { client: string; ref: string }): Promise<void> {
@@ -170,13 +169,9 @@ export class ProcessRuns {
   }
 
   private async describeOrNull(runId: string): Promise<WorkflowExecutionDescription | null> {
-    try {
-      return await this.client.workflow.getHandle(runId).describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
-    }
+    return (await describeOrUndefined(this.client, runId)) ?? null;
   }
+
 
   private async queryView(handle: WorkflowHandle): Promise<RunView | undefined> {
     try {

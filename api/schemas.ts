@@ -107,6 +107,10 @@ export const ProcessSummary = z.object({
   description: z.string(),
   startUrl: z.string(),
   inputSchema: z.record(z.string(), z.unknown()),
+  scheduleInputSchema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Present when scheduled runs take their input from the fire time: what a schedule of this process holds (POST /schedules input); each fire computes the rest'),
   taskForms: z.array(z.object({ kind: z.string(), title: z.string(), actions: z.array(z.string()), jsonSchema: z.record(z.string(), z.unknown()) })),
 });
 

@@ -1,8 +1,10 @@
 // Runtime configuration, read from the environment once and validated, for the API and workers.
-// Defaults match scripts/lib/env.sh's fallbacks only loosely: the scripts always export the real
-// values, so these exist for running a single piece by hand.
+// By default the environment sits on top of the local stack's env file (platform/local-stack.ts),
+// so a script started by hand finds the stack the stack script started; the defaults below match
+// scripts/lib/env.sh's fallbacks only loosely and matter only when there is neither.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { withLocalStack } from './local-stack';
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 const optionalPort = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
@@ -100,7 +102,7 @@ export interface TandemConfig {
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): TandemConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = withLocalStack(process.env)): TandemConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

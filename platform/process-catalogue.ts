@@ -17,6 +17,9 @@ const NOT_PROCESSES = new Set(['engine']);
 export interface ProcessFolder {
   definition: ProcessDefinition;
   folder: string;
+  /** The definition's module and export name (the bundle's scheduled-start launcher imports it). */
+  definitionModule: string;
+  definitionExport: string;
   /** The module exporting the workflow function (bundled for the orchestration worker). */
   workflowModule: string;
   /** The module whose default export makes the bot steps (loaded only on the bot worker). */
@@ -57,9 +60,11 @@ export class ProcessCatalogue {
 
 async function readFolder(folder: string, name: string): Promise<ProcessFolder> {
   const where = `workflows/${name}/definition.ts`;
-  const exported = Object.values((await import(join(folder, 'definition.ts'))) as Record<string, unknown>).filter(isProcessDefinition);
+  const definitionModule = join(folder, 'definition.ts');
+  const exported = Object.entries((await import(definitionModule)) as Record<string, unknown>).filter(([, value]) => isProcessDefinition(value));
   if (exported.length !== 1) throw new Error(`${where} must export exactly one process (made with defineProcess); it exports ${exported.length}`);
-  const definition = exported[0]!;
+  const [definitionExport, found] = exported[0]!;
+  const definition = found as ProcessDefinition;
   if (definition.name !== name) throw new Error(`${where} declares process "${definition.name}"; a process's name is its folder's name ("${name}")`);
   const workflowModule = join(folder, 'workflow.ts');
   const workflows = existsSync(workflowModule) ? ((await import(workflowModule)) as Record<string, unknown>) : {};
@@ -67,7 +72,7 @@ async function readFolder(folder: string, name: string): Promise<ProcessFolder> 
     throw new Error(`workflows/${name}/workflow.ts must export the process's workflow function as \`${definition.workflowType}\``);
   }
   const botSteps = join(folder, 'bot-steps.ts');
-  return { definition, folder, workflowModule, ...(existsSync(botSteps) ? { botStepsModule: botSteps } : {}) };
+  return { definition, folder, definitionModule, definitionExport, workflowModule, ...(existsSync(botSteps) ? { botStepsModule: botSteps } : {}) };
 }
 
 function assertUnique(pairs: [string, string][], what: string): void {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { CredentialInput, EncryptedCredentialStore } from '../activities/credentials';
 import { CredentialKeys } from '../bots/runtime/credential-keys';
 import { loadConfig } from '../platform/config';
+import { withLocalStack } from '../platform/local-stack';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -130,7 +131,7 @@ async function readHiddenLine(): Promise<string> {
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   try {
-    await runCredentialsCli(process.argv.slice(2), { env: process.env, stdin: readStdin, out: (line) => process.stdout.write(`${line}\n`) });
+    await runCredentialsCli(process.argv.slice(2), { env: withLocalStack(process.env), stdin: readStdin, out: (line) => process.stdout.write(`${line}\n`) });
   } catch (err) {
     // Store and key errors name files and key ids only; anything else is reported by its name.
     const known = err instanceof CliError || (err instanceof Error && /^(CredentialStoreError|KeyringError|CredentialNotFound)$/.test(err.name));

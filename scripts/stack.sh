@@ -161,8 +161,18 @@ cmd_start() {
   wait_temporal
   wait_sandbox
   unset TANDEM_DIE_HINT
+  write_env_file
   say "stack ready in $((SECONDS - t0))s. Temporal UI: $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows"
   tandem_print_env
+}
+
+# What this stack decided (ports, URLs, paths; no secrets), for anything started by hand: an npm
+# script reads it through platform/local-stack.ts when the variables are not in its environment.
+write_env_file() {
+  local f="$TANDEM_STATE_DIR/$TANDEM_ENV_FILE" tmp
+  tmp="$f.tmp.$$"
+  tandem_print_env >"$tmp" || { rm -f "$tmp"; die "could not write $f"; }
+  mv -f "$tmp" "$f"
 }
 
 cmd_stop() {

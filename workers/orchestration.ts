@@ -9,6 +9,7 @@ import { Roster } from '../inbox/roster';
 import { createInboxActivities } from '../activities/inbox';
 import { createNotificationActivities } from '../activities/notifications';
 import { createBatchHistoryActivities } from '../activities/batch-history';
+import { createBusinessItemActivities } from '../activities/business-items';
 import { DeliveryQueue } from '../notifications/delivery-queue';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
 import { ORCHESTRATION_TASK_QUEUE } from '../workflows/engine/process-definition';
@@ -35,6 +36,7 @@ const worker = await Worker.create({
     ...createInboxActivities({ index: new TaskIndex(redis, { prefix: config.redis.prefix }), roster: Roster.load(config.rosterFile) }),
     ...createNotificationActivities({ subscriptions: new WebhookSubscriptions(redis, { prefix: config.redis.prefix }), deliveries }),
     ...createBatchHistoryActivities(),
+    ...createBusinessItemActivities(),
   },
 });
 

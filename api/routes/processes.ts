@@ -29,6 +29,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         description: p.description,
         startUrl: `/processes/${p.name}/runs`,
         inputSchema: jsonSchema(p.input),
+        ...(p.schedule ? { scheduleInputSchema: jsonSchema(p.schedule.fixed) } : {}),
         taskForms: p.taskForms.map((f) => ({ kind: f.kind, title: f.title, actions: formActions(f), jsonSchema: jsonSchema(f.decision) })),
       })),
   );

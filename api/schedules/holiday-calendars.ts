@@ -63,7 +63,7 @@ export function holidaySkips(holidays: readonly Holiday[]): CalendarSpec[] {
 }
 
 /** Reads our holidays back from a described spec's skip entries; other skips are left alone. */
-export function holidaysOf(skip: readonly CalendarSpecDescription[] | undefined): Holiday[] {
+export function holidaysOf(skip: readonly Pick<CalendarSpecDescription, 'comment'>[] | undefined): Holiday[] {
   return (skip ?? []).flatMap((entry) => {
     const [mark, date, calendar] = (entry.comment ?? '').split(' ');
     if (mark !== HOLIDAY_MARK || !date) return [];

@@ -2,6 +2,7 @@
 // we check the input against the process's schema and the caller's clients before anything is
 // saved, and keep each schedule's client and process on it (memo, search attributes) for scoping.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../../workflows/engine/process-definition';
@@ -9,8 +10,11 @@ import { catalogue } from '../../platform/process-catalogue';
 import { fieldIssues, problems } from '../problems';
 import { calendarDates, calendarNames, HOLIDAY_CALENDARS, type Holiday, type HolidayCalendars } from './holiday-calendars';
 import { toTemporalSpec } from './schedule-spec';
+import { launchCalendar, launcherAction, launchOf } from './fire-time-launch';
+import { scheduledInput } from '../../workflows/engine/scheduled-input';
 import { ownerOf, scheduleSummary, scheduleView, type ScheduleOwner } from './schedule-view';
 import {
+  canonicalTimeZone,
   DEFAULT_POLICIES,
   type BackfillBody,
   type CreateScheduleBody,
@@ -62,15 +66,17 @@ export class ProcessSchedules {
       throw problems.invalidRequest([{ field: 'body.process', message: `No process ${body.process}; one of ${this.processes.map((p) => p.name).join(', ')}` }]);
     }
     const input = this.checkedInput(process, body.input);
-    const client = process.clientOf(input);
+    const client = this.clientOf(process, input, body.spec.timezone);
     if (!clients.includes(client)) throw problems.forbidden(`You do not serve client ${client}`, { field: 'body.input.client' });
     const scheduleId = body.scheduleId ?? `${client}-${randomUUID().slice(0, 8)}`;
-    const policies = { ...DEFAULT_POLICIES, ...body.policies };
+    // A launcher ends once its run has started: overlapping launchers are harmless, skipped ones lost fires.
+    const policies = { ...DEFAULT_POLICIES, ...(process.schedule ? { overlap: 'ALLOW_ALL' as const } : {}), ...body.policies };
+    const spec = this.temporalSpec(body.spec, client);
     try {
       await this.temporal.schedule.create({
         scheduleId,
-        spec: this.temporalSpec(body.spec, client),
-        action: this.action(process, scheduleId, input),
+        spec,
+        action: this.action(process, scheduleId, input, spec),
         policies: { overlap: policies.overlap, catchupWindow: policies.catchupWindowMs, pauseOnFailure: policies.pauseOnFailure },
         memo: { client, process: process.name } satisfies ScheduleOwner,
         typedSearchAttributes: [
@@ -102,15 +108,15 @@ export class ProcessSchedules {
 
   async describe(scheduleId: string, clients: readonly string[]): Promise<ScheduleView> {
     const { client, process, description } = await this.owned(scheduleId, clients);
-    return scheduleView(this.temporal, description, { client, process });
+    return scheduleView(this.temporal, description, { client, process }, this.processes.find((p) => p.name === process));
   }
 
   async update(scheduleId: string, patch: UpdateScheduleBody, clients: readonly string[]): Promise<ScheduleView> {
-    const { handle, client, process: name } = await this.owned(scheduleId, clients);
+    const { handle, client, process: name, description } = await this.owned(scheduleId, clients);
     const process = this.processes.find((p) => p.name === name);
     if (!process) throw problems.invalidRequest([{ field: 'body', message: `Process ${name} is no longer offered; delete the schedule` }]);
     const input = patch.input && this.checkedInput(process, patch.input);
-    if (input && process.clientOf(input) !== client) {
+    if (input && this.clientOf(process, input, patch.spec?.timezone ?? (description.spec.timezone || 'UTC')) !== client) {
       throw problems.invalidRequest([{ field: 'body.input.client', message: `A schedule’s client cannot change (it is ${client})` }]);
     }
     const spec = patch.spec && this.temporalSpec(patch.spec, client);
@@ -121,7 +127,7 @@ export class ProcessSchedules {
         return {
           ...prev,
           spec: spec ?? prev.spec,
-          action: input ? this.action(process, scheduleId, input) : prev.action,
+          action: this.updatedAction(process, scheduleId, prev, input, spec),
           policies: {
             overlap: changed.overlap ?? policies.overlap,
             catchupWindow: changed.catchupWindowMs ?? policies.catchupWindow,
@@ -180,12 +186,23 @@ export class ProcessSchedules {
     return { handle, description, ...owner };
   }
 
-  private checkedInput(process: ProcessDefinition, input: unknown): unknown {
-    const parsed = process.input.safeParse(input);
+  /** The whole input, or what stays fixed for a process whose runs take their input from the fire time. */
+  private checkedInput(process: ProcessDefinition, input: unknown): Record<string, unknown> {
+    const schema = process.schedule?.fixed ?? process.input;
+    const parsed = schema.safeParse(input);
     if (!parsed.success) {
-      throw problems.invalidRequest(fieldIssues(parsed.error.issues, 'body.input'), `The input does not match the ${process.title} process’s input`);
+      const what = process.schedule ? 'what a schedule holds (scheduleInputSchema in GET /processes)' : 'input';
+      throw problems.invalidRequest(fieldIssues(namedKeys(parsed.error.issues, process), 'body.input'), `The input does not match the ${process.title} process’s ${what}`);
     }
-    return parsed.data;
+    return parsed.data as Record<string, unknown>;
+  }
+
+  /** Whose work it is; for a fire-time process, read from the input a fire now would compute (which checks the rule, too). */
+  private clientOf(process: ProcessDefinition, input: Record<string, unknown>, timeZone: string): string {
+    if (!process.schedule) return process.clientOf(input);
+    const now = scheduledInput(process, input, new Date(), { timeZone: canonicalTimeZone(timeZone) });
+    if (!now.ok) throw problems.invalidRequest(fieldIssues(now.issues, 'body.input'), now.message);
+    return process.clientOf(now.input);
   }
 
   private temporalSpec(spec: ScheduleSpecBody, client: string): ScheduleSpec {
@@ -202,8 +219,9 @@ export class ProcessSchedules {
     return toTemporalSpec(spec, holidays);
   }
 
-  /** What each firing does: start the process's workflow as a run like any other, found by the same search attributes. */
-  private action(process: ProcessDefinition, scheduleId: string, input: unknown): ScheduleOptionsAction {
+  /** What each firing does: start the launcher, or the process's workflow as a run like any other, found by the same search attributes. */
+  private action(process: ProcessDefinition, scheduleId: string, input: Record<string, unknown>, spec: Parameters<typeof launchCalendar>[0]): ScheduleOptionsAction {
+    if (process.schedule) return launcherAction(process, scheduleId, input, launchCalendar(spec));
     return {
       type: 'startWorkflow',
       workflowType: process.workflowType,
@@ -219,6 +237,22 @@ export class ProcessSchedules {
       ],
     };
   }
+
+  /** A launcher reads the spec's zone and holidays too, so a new spec or a new input makes a new action. */
+  private updatedAction(process: ProcessDefinition, scheduleId: string, prev: ScheduleDescription, input?: Record<string, unknown>, spec?: ScheduleSpec): ScheduleDescription['action'] | ScheduleOptionsAction {
+    if (!input && !(spec && process.schedule)) return prev.action;
+    const held = launchOf(prev)?.fixed ?? (prev.action.args?.[0] as Record<string, unknown>);
+    return this.action(process, scheduleId, input ?? held, spec ?? prev.spec);
+  }
+}
+
+/** An unknown key is named as the field itself; for a fire-time process it is most likely what each fire computes (a period). */
+function namedKeys(issues: readonly z.core.$ZodIssue[], process: ProcessDefinition): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return [issue];
+    const why = process.schedule ? 'not held by a schedule: each fire computes it from its time, or no field of the input' : 'not a field of the input';
+    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `${key}: ${why}` }));
+  });
 }
 
 /** Temporal refuses a spec it cannot read (a cron field out of range…) with a TypeError. */

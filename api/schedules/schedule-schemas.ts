@@ -85,7 +85,9 @@ export const OverlapPolicy = z
 
 export const SchedulePolicies = z
   .object({
-    overlap: OverlapPolicy.optional().describe('Default SKIP'),
+    overlap: OverlapPolicy.optional().describe(
+      'Default SKIP; ALLOW_ALL for a process whose runs take their input from the fire time, where it governs only the launchers (they end once the run has started) and the business item keeps one run per period',
+    ),
     catchupWindowMs: z.number().int().min(10_000).max(365 * DAY_MS).optional().describe('After an outage, runs missed by at most this long still start. Default 1 hour (Temporal’s own default would be a year)'),
     pauseOnFailure: z.boolean().optional().describe('Pause the schedule when a run fails or times out. Default false'),
   })
@@ -94,7 +96,12 @@ export type SchedulePolicies = z.infer<typeof SchedulePolicies>;
 export const DEFAULT_POLICIES = { overlap: 'SKIP', catchupWindowMs: 3_600_000, pauseOnFailure: false } as const;
 
 const Note = z.string().trim().min(1).max(500);
-const Input = z.record(z.string(), z.unknown()).describe('The process’s input, as its start route takes it (GET /processes shows each input schema); checked now, not when the schedule fires');
+const Input = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'The process’s input, as its start route takes it (GET /processes shows each input schema); for a process whose runs take their input from the fire time ' +
+      '(its scheduleInputSchema in GET /processes, e.g. payroll-run: client and options, no period), only what stays fixed. Checked now, not when the schedule fires',
+  );
 
 export const CreateScheduleBody = z
   .object({
@@ -134,12 +141,24 @@ export const BackfillBody = z
 export type BackfillBody = z.infer<typeof BackfillBody>;
 
 export const ScheduledRun = z.object({
-  runId: z.string(),
-  url: z.string(),
+  runId: z.string().optional().describe('The run this fire started; for a refused fire, the run its business item already had. Absent while a launcher is still starting it, or when the launcher failed'),
+  url: z.string().optional(),
   scheduledAt: Iso.describe('When the spec said (jitter included)'),
   startedAt: Iso.describe('When the schedule started it'),
-  status: z.union([RunStatus, z.literal('unknown')]).describe('The run’s state now: running, completed, failed, cancelled…'),
+  status: z
+    .union([RunStatus, z.enum(['unknown', 'starting', 'refused'])])
+    .describe('The run’s state now: running, completed, failed, cancelled…; for a schedule whose runs take their input from the fire time also `starting` (the launcher is computing the input) and `refused` (that input’s business item already had a run: none was started)'),
   closedAt: Iso.optional(),
+  input: z.record(z.string(), z.unknown()).optional().describe('The input this fire computed from its time (schedules whose runs take their input from the fire time)'),
+  refused: z.string().optional().describe('Why no run was started, e.g. "2026-11 already run as payroll-run:acme-health:2026-11"'),
+  launchId: z.string().optional().describe('The launcher run that computed the input and started the run (Temporal UI)'),
+});
+export type ScheduledRun = z.infer<typeof ScheduledRun>;
+
+export const NextRun = z.object({
+  at: Iso,
+  input: z.record(z.string(), z.unknown()).optional().describe('The input the run will get'),
+  invalid: z.string().optional().describe('Why this fire would start no run: the input it computes does not match the process’s'),
 });
 
 export const ScheduleView = z.object({
@@ -147,13 +166,17 @@ export const ScheduleView = z.object({
   url: z.string(),
   process: z.string(),
   client: z.string(),
-  input: z.record(z.string(), z.unknown()),
+  input: z
+    .record(z.string(), z.unknown())
+    .describe('What the schedule holds: the whole input, or for a process whose runs take their input from the fire time (payroll-run) only what stays fixed; nextRuns shows what each fire gets'),
+  inputFromFireTime: z.boolean().describe('Each fire computes its own input from its scheduled time (a launcher starts the run under its business item; a second fire for the same item is refused)'),
   spec: ScheduleSpecBody,
   skippedDates: z.array(LocalDate).describe('Every holiday the schedule skips (its own and its calendar’s), as held by Temporal'),
   policies: z.object({ overlap: OverlapPolicy, catchupWindowMs: z.number(), pauseOnFailure: z.boolean() }),
   paused: z.boolean(),
   note: z.string().optional(),
   nextRunTimes: z.array(Iso).describe('The next times the spec gives, jitter included (listed while paused too)'),
+  nextRuns: z.array(NextRun).describe('The next fires with the input each will get'),
   recentRuns: z.array(ScheduledRun).describe('The latest runs it started, oldest first, each with its current status'),
   stats: z.object({
     runsStarted: z.number().int(),

@@ -1,9 +1,10 @@
 // What a schedule looks like through the API: Temporal's description in our words, with each
 // recent run's outcome read from the run itself (the schedule only knows it started them).
-import { WorkflowNotFoundError, type Client, type ScheduleDescription, type ScheduleExecutionResult, type ScheduleSummary as TemporalSummary } from '@temporalio/client';
+import type { Client, ScheduleDescription, ScheduleExecutionResult, ScheduleSummary as TemporalSummary } from '@temporalio/client';
+import type { ProcessDefinition } from '../../workflows/engine/process-definition';
 import { fromTemporalSpec } from './schedule-spec';
-import { OverlapPolicy, type ScheduleSummary, type ScheduleView } from './schedule-schemas';
-import { RunStatus } from '../schemas';
+import { launchedRun, launchOf, nextRuns, runState } from './fire-time-launch';
+import { OverlapPolicy, type ScheduledRun, type ScheduleSummary, type ScheduleView } from './schedule-schemas';
 
 /** Where a schedule keeps whose it is; list and describe scope by it. */
 export interface ScheduleOwner {
@@ -20,28 +21,24 @@ export function ownerOf(memo: Record<string, unknown> | undefined): ScheduleOwne
 const count = (value: unknown): number => Number(value?.toString() ?? 0) || 0;
 const scheduleUrl = (scheduleId: string) => `/schedules/${encodeURIComponent(scheduleId)}`;
 
-async function scheduledRun(temporal: Client, result: ScheduleExecutionResult): Promise<ScheduleView['recentRuns'][number]> {
+async function scheduledRun(temporal: Client, result: ScheduleExecutionResult): Promise<ScheduledRun> {
   const runId = result.action.workflow.workflowId;
   const base = { runId, url: `/runs/${encodeURIComponent(runId)}`, scheduledAt: result.scheduledAt.toISOString(), startedAt: result.takenAt.toISOString() };
-  try {
-    const d = await temporal.workflow.getHandle(runId).describe();
-    const status = RunStatus.safeParse(d.status.name.toLowerCase());
-    return { ...base, status: status.success ? status.data : 'unknown', ...(d.closeTime ? { closedAt: d.closeTime.toISOString() } : {}) };
-  } catch (err) {
-    // Past the namespace's retention the run is gone; the schedule still remembers it started one.
-    if (err instanceof WorkflowNotFoundError) return { ...base, status: 'unknown' };
-    throw err;
-  }
+  return { ...base, ...(await runState(temporal, runId)) };
 }
 
-export async function scheduleView(temporal: Client, d: ScheduleDescription, owner: ScheduleOwner): Promise<ScheduleView> {
+/** The schedule in our words; `process` (when still offered) computes the inputs of the next fires. */
+export async function scheduleView(temporal: Client, d: ScheduleDescription, owner: ScheduleOwner, process?: ProcessDefinition): Promise<ScheduleView> {
   const { spec, skippedDates } = fromTemporalSpec(d.spec);
   const info = d.raw.info;
+  const launch = launchOf(d);
+  const recent = launch ? launchedRun : scheduledRun;
   return {
     scheduleId: d.scheduleId,
     url: scheduleUrl(d.scheduleId),
     ...owner,
-    input: (d.action.args?.[0] ?? {}) as Record<string, unknown>,
+    input: launch ? launch.fixed : ((d.action.args?.[0] ?? {}) as Record<string, unknown>),
+    inputFromFireTime: launch !== undefined,
     spec,
     skippedDates,
     policies: {
@@ -52,7 +49,8 @@ export async function scheduleView(temporal: Client, d: ScheduleDescription, own
     paused: d.state.paused,
     ...(d.state.note ? { note: d.state.note } : {}),
     nextRunTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
-    recentRuns: await Promise.all(d.info.recentActions.map((r) => scheduledRun(temporal, r))),
+    nextRuns: nextRuns(d, process),
+    recentRuns: await Promise.all(d.info.recentActions.map((r) => recent(temporal, r))),
     stats: {
       runsStarted: d.info.numActionsTaken,
       skippedOverlap: d.info.numActionsSkippedOverlap,

@@ -92,6 +92,9 @@ TANDEM_ENV_VARS=(
 )
 export "${TANDEM_ENV_VARS[@]}"
 
+# `stack.sh start` writes the same lines to this file of the state dir (platform/local-stack.ts reads it).
+TANDEM_ENV_FILE=stack.env
+
 tandem_print_env() {
   local name
   for name in "${TANDEM_ENV_VARS[@]}"; do printf '%s=%s\n' "$name" "${!name}"; done

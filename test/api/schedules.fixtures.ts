@@ -1,10 +1,12 @@
 // Shared by the schedules tests: the real API in-process, calls as a roster person, an
-// orchestration worker with our own activities faked (manual-task runs wait for a human, i.e.
-// forever: the "long run" the overlap tests need), and clean-up of schedules and their runs.
+// orchestration worker with the inbox and notification activities faked (manual-task runs wait for
+// a human, i.e. forever: the "long run" the overlap tests need), and clean-up of schedules and runs.
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { InboxActivities } from '../../activities/inbox';
 import type { NotificationActivities } from '../../workflows/engine/events';
+import type { BusinessItemActivities } from '../../workflows/engine/scheduled-start';
+import { createBusinessItemActivities } from '../../activities/business-items';
 import { ORCHESTRATION_TASK_QUEUE } from '../../workflows/engine/process-definition';
 import { bearer } from '../support/auth';
 import { startApi, type TestApi } from '../support/tandem-api';
@@ -82,7 +84,12 @@ export const manualTaskInput = (reference: string, client = 'acme-health') => ({
 /** The orchestration worker of the stack's namespace, with the inbox and notification activities faked. */
 export async function orchestrationWorker(): Promise<{ connection: NativeConnection; stop(): Promise<void> }> {
   const connection = await workerConnection();
-  const activities: InboxActivities & NotificationActivities = { syncTask: async () => ({}), emitEvent: async () => undefined };
+  // The launcher of fire-time schedules reads business items from Temporal itself: the real activity.
+  const activities: InboxActivities & NotificationActivities & BusinessItemActivities = {
+    syncTask: async () => ({}),
+    emitEvent: async () => undefined,
+    ...createBusinessItemActivities(),
+  };
   const worker = await Worker.create({
     connection,
     namespace: stackEnv().TEMPORAL_NAMESPACE!,

@@ -3,6 +3,7 @@
 // input checked against the process's schema at creation, and one client kept from another's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOLIDAY_CALENDARS } from '../../api/schedules/holiday-calendars';
+import { periodClosedBefore } from '../../workflows/payroll-run/schedule';
 import { eventually } from '../support/temporal';
 import { localTime, manualTaskInput, ScheduleDesk } from './schedules.fixtures';
 
@@ -38,6 +39,9 @@ describe('schedules', () => {
       stats: { runsStarted: 0, skippedOverlap: 0, buffered: 0 },
     });
     expect(view.nextRunTimes).toHaveLength(10);
+    // A process whose schedule holds the whole input: every fire gets that input.
+    expect(view.inputFromFireTime).toBe(false);
+    expect(view.nextRuns).toEqual(view.nextRunTimes.map((at: string) => ({ at, input: view.input })));
 
     // What Temporal holds: a startWorkflow action like any API start, and the schedule's owner.
     const held = await desk.temporal.schedule.getHandle(id).describe();
@@ -150,7 +154,7 @@ describe('schedules', () => {
       expect(res.body.type).toMatch(/^urn:tandem:problem:/);
     };
     await expectField({ input: { client: 'acme-health', claimRef: 'claim 7' } }, 'body.input.claimRef');
-    await expectField({ input: { client: 'acme-health', claimRef: 'CLM-1002', surprise: 1 } }, 'body.input');
+    await expectField({ input: { client: 'acme-health', claimRef: 'CLM-1002', surprise: 1 } }, 'body.input.surprise');
     await expectField({ process: 'no-such-process' }, 'body.process');
     await expectField({ spec: daily6('Mars/Olympus_Mons') }, 'body.spec.timezone');
     await expectField({ spec: { timezone: 'UTC' } }, 'body.spec.cron');
@@ -166,6 +170,43 @@ describe('schedules', () => {
     expect((await patch({ input: manualTaskInput('x', 'globex-insurance') })).body.field).toBe('body.input.client');
     await expectField({ scheduleId: made.scheduleId, process: 'manual-task', input: manualTaskInput('again') }, 'body.scheduleId', 409);
     await desk.remove(made.scheduleId);
+  });
+
+  it('holds only the fixed input of a process whose runs take theirs from the fire time, and shows what each fire gets', async () => {
+    const processes = (await desk.call('nina.berg', 'GET', '/processes')).body as Array<{ name: string; scheduleInputSchema?: { properties: object } }>;
+    expect(Object.keys(processes.find((p) => p.name === 'payroll-run')!.scheduleInputSchema!.properties).sort()).toEqual(['client', 'concurrency']);
+    expect(processes.find((p) => p.name === 'claim-review')!.scheduleInputSchema).toBeUndefined();
+
+    const create = (input: object, person = 'nina.berg') =>
+      desk.call(person, 'POST', '/schedules', { scheduleId: desk.id('payroll'), process: 'payroll-run', input, spec: { cron: ['0 2 1 * *'], timezone: 'America/New_York' }, paused: true });
+    const withPeriod = await create({ client: 'acme-health', period: '2026-11' });
+    expect(withPeriod.status).toBe(400);
+    expect(withPeriod.body).toMatchObject({ field: 'body.input.period', errors: [{ field: 'body.input.period', message: expect.stringContaining('each fire computes it') }] });
+    expect((await create({ client: 'acme-health', concurrency: 0 })).body.field).toBe('body.input.concurrency');
+    expect((await create({ client: 'globex-insurance' })).body).toMatchObject({ status: 403, field: 'body.input.client' });
+
+    const made = await create({ client: 'acme-health' });
+    expect(made.status).toBe(201);
+    const id = made.body.scheduleId;
+    expect(made.body).toMatchObject({ input: { client: 'acme-health' }, inputFromFireTime: true });
+    const periodIn = (zone: string, at: string) => periodClosedBefore(new Date(at), zone);
+    expect(made.body.nextRuns).toEqual(made.body.nextRunTimes.map((at: string) => ({ at, input: { client: 'acme-health', period: periodIn('America/New_York', at) } })));
+
+    // A new spec moves the launcher's zone and holidays with it; a new input keeps them.
+    const moved = await desk.call('nina.berg', 'PATCH', `/schedules/${id}`, { spec: { cron: ['0 0 1 * *'], timezone: 'Pacific/Kiritimati', holidayCalendar: 'us-federal' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.nextRuns[0]).toEqual({ at: moved.body.nextRunTimes[0], input: { client: 'acme-health', period: periodIn('Pacific/Kiritimati', moved.body.nextRunTimes[0]) } });
+    // Midnight on the 1st in Kiritimati is still the previous month in UTC: the zone decides the period.
+    expect(periodIn('UTC', moved.body.nextRunTimes[0])).not.toBe(moved.body.nextRuns[0].input.period);
+    const renewed = await desk.call('nina.berg', 'PATCH', `/schedules/${id}`, { input: { client: 'acme-health', concurrency: 3 } });
+    expect(renewed.body.input).toEqual({ client: 'acme-health', concurrency: 3 });
+    expect(renewed.body.nextRuns[0]).toEqual({ at: moved.body.nextRunTimes[0], input: { ...moved.body.nextRuns[0].input, concurrency: 3 } });
+    const held = await desk.temporal.schedule.getHandle(id).describe();
+    expect(held.action.args).toEqual([
+      { process: 'payroll-run', scheduleId: id, fixed: { client: 'acme-health', concurrency: 3 }, calendar: { timeZone: 'Pacific/Kiritimati', holidays: [...HOLIDAY_CALENDARS['acme-health']!['us-federal']!] } },
+    ]);
+    expect((await desk.call('nina.berg', 'PATCH', `/schedules/${id}`, { input: { client: 'acme-health', period: '2026-11' } })).body.field).toBe('body.input.period');
+    await desk.remove(id);
   });
 
   it('keeps each client’s schedules to the people who serve that client', async () => {

@@ -54,6 +54,9 @@ describe('process catalogue', () => {
     const entry = readFileSync(workflowEntry(catalogue), 'utf8');
     for (const p of catalogue.processes) expect(entry).toContain(`export { ${p.workflowType} } from`);
     expect(entry).toContain('item-batch-workflow.ts');
+    // The schedules' launcher, given the processes whose scheduled runs take their input from the fire time.
+    expect(entry).toContain(`import { payrollRunProcess as scheduled0 } from ${JSON.stringify(join(WORKFLOWS_DIR, 'payroll-run', 'definition.ts'))}`);
+    expect(entry).toContain('export const scheduledStart = scheduledStartFor([scheduled0]);');
     expect(catalogue.find('payroll-run')?.workflowType).toBe('payrollRun');
     expect(catalogue.findTaskForm('claim-review.review')?.title).toBeDefined();
   });

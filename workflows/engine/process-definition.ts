@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { TaskForm } from './task-form';
 import type { ServiceLevel } from './service-level';
+import type { ProcessSchedule } from './scheduled-input';
 
 export const ORCHESTRATION_TASK_QUEUE = 'tandem-orchestration';
 
@@ -32,6 +33,9 @@ export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
    * supervisor asks, with a reason the audit keeps; `allowed`: any new start works it again.
    */
   reprocessing?: 'supervisor' | 'allowed';
+  /** Scheduled runs take their input from the fire time (defineSchedule, engine/scheduled-input.ts);
+   *  absent, a schedule holds the whole input and every fire starts the same one. */
+  schedule?: ProcessSchedule<z.infer<I>>;
 }
 
 export interface ProcessDefinition<I extends z.ZodType = z.ZodType> extends ProcessDeclaration<I> {

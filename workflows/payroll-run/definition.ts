@@ -1,5 +1,6 @@
 import { defineProcess } from '../engine/process-definition';
 import { payrollRun } from './workflow';
+import { payrollRunSchedule } from './schedule';
 import { approveTotalsForm, PayrollRunInput, payrollStepExceptionForm, timesheetLineExceptionForm } from './schema';
 
 export const payrollRunProcess = defineProcess({
@@ -15,4 +16,5 @@ export const payrollRunProcess = defineProcess({
   taskForms: [timesheetLineExceptionForm, approveTotalsForm, payrollStepExceptionForm],
   clientOf: (input) => input.client,
   businessRefOf: (input) => input.period,
+  schedule: payrollRunSchedule,
 });

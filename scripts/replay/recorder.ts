@@ -26,10 +26,15 @@ export class Recorder {
     readonly log: (line: string) => void,
   ) {}
 
+  /** POSTs as `as`, or as the nightly scheduler's machine key; any reply but 2xx throws. */
+  async post(url: string, body: object, as?: string): Promise<Json> {
+    const res = await this.app.inject({ method: 'POST', url, payload: body, headers: as ? await bearer(as) : SCHEDULER });
+    if (res.statusCode >= 300) throw new Error(`POST ${url} → ${res.statusCode}: ${res.body}`);
+    return res.json();
+  }
+
   async start(process: string, input: object): Promise<string> {
-    const res = await this.app.inject({ method: 'POST', url: `/processes/${process}/runs`, payload: input, headers: SCHEDULER });
-    if (res.statusCode !== 201) throw new Error(`starting ${process}: ${res.statusCode} ${res.body}`);
-    return res.json().runId as string;
+    return (await this.post(`/processes/${process}/runs`, input)).runId as string;
   }
 
   async get(url: string, as = 'omar.haddad'): Promise<Json> {
@@ -38,11 +43,13 @@ export class Recorder {
     return res.json();
   }
 
-  /** Posts a task action as `as` (`claim`, `complete`, …); returns the reply. */
-  async act(taskId: string, action: string, body: object, as: string): Promise<Json> {
-    const res = await this.app.inject({ method: 'POST', url: `/tasks/${taskId}/${action}`, payload: body, headers: await bearer(as) });
-    if (res.statusCode !== 200) throw new Error(`POST /tasks/${taskId}/${action} → ${res.statusCode}: ${res.body}`);
-    return res.json();
+  /** A task action as `as` (`claim`, `complete`, …). */
+  act(taskId: string, action: string, body: object, as: string): Promise<Json> {
+    return this.post(`/tasks/${taskId}/${action}`, body, as);
+  }
+
+  async terminate(workflowId: string, reason: string): Promise<void> {
+    await this.temporal.workflow.getHandle(workflowId).terminate(reason);
   }
 
   complete(taskId: string, action: string, data: object, as: string): Promise<Json> {

@@ -75,6 +75,7 @@ const payrollRun: Scenario = async (r) => {
   const runId = await r.start('payroll-run', { client: CLIENT, period: '2030-01', concurrency: 1 });
   await r.untilEvent(runId, 'the period check scheduled', activityScheduled('readPayrollTotals'));
   await r.record('payroll-run', 'started', runId, { busy: true });
+  await recordScheduleLauncher(r);
   return async () => {
     const batchId = await r.until(async () => (await r.get(`/runs/${runId}`, 'lee.chen')).batches?.[0]?.batchId as string | undefined, 'the payroll batch');
     await recordMidBatch(r, 'payroll-run', runId, batchId, 'lee.chen', 3);
@@ -101,6 +102,19 @@ const payrollRun: Scenario = async (r) => {
     await r.record('payroll-run', 'finished', runId);
   };
 };
+
+/** A schedule's launcher (scheduledStart), fired by hand: it starts the period's run and ends; that run is not needed. */
+async function recordScheduleLauncher(r: Recorder): Promise<void> {
+  const scheduleId = `replay-payroll-${Date.now()}`;
+  await r.post('/schedules', { scheduleId, process: 'payroll-run', input: { client: CLIENT }, spec: { cron: ['0 2 1 * *'], timezone: 'Europe/London' }, paused: true });
+  await r.post(`/schedules/${scheduleId}/trigger`, {});
+  const fired = await r.until(async () => {
+    const [latest] = (await r.get(`/schedules/${scheduleId}`, 'lee.chen')).recentRuns as Json[];
+    return latest?.status === 'running' && latest;
+  }, 'the schedule to start its run');
+  await r.record('payroll-run', 'schedule-launcher-finished', fired.launchId);
+  await r.terminate(fired.runId, 'the replay recorder needed its launcher only');
+}
 
 const dataEntry: Scenario = async (r) => {
   const accounts = new AccountNumbers();

@@ -5,10 +5,15 @@
 // (scripts/replay/scenarios.ts) writes workflows/<process>/histories/<point>.json; the folders are
 // replaced only once every scenario has run. Run it after a legitimate workflow change and commit
 // the fixtures with the change.
-import { mkdtempSync, readdirSync, rmSync, cpSync, mkdirSync } from 'node:fs';
+//   npm run replay:record                                          # replace every recording
+//   npm run replay:record -- --keep manual-task/before-cooling-off  # keep a process's last one in histories/<name>/
+// Keep the last recording of a process when its change went out behind patched() and runs of the
+// old code may still be in flight; delete the kept folder when the patch is deprecated.
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, cpSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { buildApp } from '../api/app';
 import { ArtifactStore } from '../activities/artifacts';
@@ -24,6 +29,21 @@ import { SCENARIOS } from './replay/scenarios';
 
 const PROFILE = 'replay-record';
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+const { values: flags } = parseArgs({ options: { keep: { type: 'string', multiple: true, default: [] } } });
+const keep = new Map<string, string>();
+for (const entry of flags.keep) {
+  const [processName, name, extra] = entry.split('/');
+  if (!processName || !name || extra !== undefined || !catalogue.find(processName) || !/^[a-z0-9][a-z0-9._-]*$/.test(name)) {
+    log(`--keep ${entry}: give <process>/<name>, a process of the catalogue and a folder name (lower-case letters, digits, . _ -)`);
+    process.exit(2);
+  }
+  if (existsSync(join(ROOT, 'workflows', processName, 'histories', name))) {
+    log(`--keep ${entry}: workflows/${processName}/histories/${name}/ exists already`);
+    process.exit(2);
+  }
+  keep.set(processName, name);
+}
 
 const missing = catalogue.processes.map((p) => p.name).filter((name) => !SCENARIOS[name]);
 if (missing.length > 0) {
@@ -74,12 +94,18 @@ try {
 }
 process.exit(failed ? 1 : 0);
 
-/** Each recorded process's histories/ folder becomes exactly what this recording wrote. */
+/** Each recorded process's latest recording (the files directly in histories/) becomes this one; kept folders stay. */
 function replaceFixtures(from: string): void {
-  for (const process of readdirSync(from)) {
-    const target = join(ROOT, 'workflows', process, 'histories');
-    rmSync(target, { recursive: true, force: true });
+  for (const processName of readdirSync(from)) {
+    const target = join(ROOT, 'workflows', processName, 'histories');
     mkdirSync(target, { recursive: true });
-    cpSync(join(from, process, 'histories'), target, { recursive: true });
+    const kept = keep.get(processName);
+    if (kept) mkdirSync(join(target, kept));
+    for (const file of readdirSync(target).filter((f) => f.endsWith('.json'))) {
+      if (kept) renameSync(join(target, file), join(target, kept, file));
+      else rmSync(join(target, file));
+    }
+    cpSync(join(from, processName, 'histories'), target, { recursive: true });
+    if (kept) log(`kept the previous recording of ${processName} in workflows/${processName}/histories/${kept}/`);
   }
 }

@@ -33,7 +33,7 @@ export interface RecordedRun {
 }
 
 export interface HistoryFixture extends RecordedRun {
-  /** `<process>/<point>`: how a failure names it. */
+  /** `<process>/<point>` (`<process>/<kept>/<point>` for a kept recording): how a failure names it. */
   name: string;
   file: string;
   history: History;
@@ -58,21 +58,24 @@ export function writeHistoryFixture(run: RecordedRun, history: History, workflow
   return file;
 }
 
-export function readHistoryFixture(file: string): HistoryFixture {
+export function readHistoryFixture(file: string, name: string): HistoryFixture {
   const json = JSON.parse(readFileSync(file, 'utf8')) as { recorded: RecordedRun; events: unknown[] };
-  return { ...json.recorded, name: `${json.recorded.process}/${json.recorded.point}`, file, history: historyFromJSON({ events: json.events }) };
+  return { ...json.recorded, name, file, history: historyFromJSON({ events: json.events }) };
 }
 
-/** Every fixture under workflows/<process>/histories/, in a stable order. */
+/**
+ * Every fixture under workflows/<process>/histories/, in a stable order: the latest recording, and
+ * earlier ones kept in subfolders (`histories/<kept>/`) while runs of older code may be in flight.
+ */
 export function historyFixtures(workflowsDir = WORKFLOWS_DIR): HistoryFixture[] {
+  const jsonIn = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   return readdirSync(workflowsDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(workflowsDir, e.name, HISTORIES)))
     .map((e) => e.name)
     .sort()
-    .flatMap((process) =>
-      readdirSync(join(workflowsDir, process, HISTORIES))
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        .map((f) => readHistoryFixture(join(workflowsDir, process, HISTORIES, f))),
-    );
+    .flatMap((process) => {
+      const dir = join(workflowsDir, process, HISTORIES);
+      const kept = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      return ['', ...kept].flatMap((sub) => jsonIn(join(dir, sub)).map((f) => readHistoryFixture(join(dir, sub, f), join(process, sub, f.replace(/\.json$/, '')))));
+    });
 }

@@ -2,8 +2,9 @@
 // `npm run replay:record`) is replayed against the workflow code of this checkout. A change that
 // would break runs in flight (a step added, removed or moved without patched()) fails here, naming
 // the fixture, before it can be deployed. No stack needed: replay runs in the worker alone.
-import { existsSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
@@ -74,6 +75,23 @@ describe('the replay gate', () => {
       expect(found.length, `${f.name} has no payloads`).toBeGreaterThan(0);
       const clear = found.filter((p) => text(p.metadata[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING || text(p.metadata[KEY_ID_METADATA]) !== FIXTURE_KEY_ID);
       expect(clear.map((p) => `${f.name}${p.path}`)).toEqual([]);
+    }
+  });
+
+  it('finds a process’s kept recordings (histories/<kept>/, npm run replay:record -- --keep) beside its latest', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'tandem-histories-'));
+    try {
+      const [latest, older] = manualTaskFixtures;
+      mkdirSync(join(tree, 'manual-task', 'histories', 'before-cooling-off'), { recursive: true });
+      cpSync(latest!.file, join(tree, 'manual-task', 'histories', 'claimed.json'));
+      cpSync(older!.file, join(tree, 'manual-task', 'histories', 'before-cooling-off', 'finished.json'));
+      mkdirSync(join(tree, 'engine'));
+      expect(historyFixtures(tree).map((f) => [f.name, f.workflowType])).toEqual([
+        ['manual-task/claimed', 'manualTask'],
+        ['manual-task/before-cooling-off/finished', 'manualTask'],
+      ]);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
     }
   });
 

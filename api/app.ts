@@ -17,6 +17,8 @@ import type { ApiKeys } from './auth/api-keys';
 import { healthRoutes } from './routes/health';
 import { processRoutes } from './routes/processes';
 import { runRoutes } from './routes/runs';
+import { runSearchRoutes } from './routes/run-search';
+import { RunFinder } from './run-finder';
 import { queueRoutes } from './routes/tasks';
 import { taskActionRoutes } from './routes/task-actions';
 import { TaskDesk } from './task-desk';
@@ -160,6 +162,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(observabilityRoutes, { dependencies, metrics: metrics.registry, metricsToken: metricsSettings.token });
   await app.register(processRoutes, { processes, runs });
   await app.register(runRoutes, { runs, processes });
+  await app.register(runSearchRoutes, { finder: new RunFinder(deps.temporal, processes.map((p) => p.workflowType)), processes });
   const desk = new TaskDesk(deps.temporal, deps.index, deps.logger || undefined, metrics.tasks);
   const feed = new TaskFeed(deps.index);
   const keeper = new InboxKeeper(deps.temporal, deps.index, (report) => app.log.info({ report }, 'inbox index rebuilt from Temporal'));

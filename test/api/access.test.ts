@@ -62,6 +62,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/processes/manual-task/runs', url: '/processes/manual-task/runs', roles: RUN_STARTERS, body: {} },
   { method: 'POST', path: '/processes/payroll-run/runs', url: '/processes/payroll-run/runs', roles: RUN_STARTERS, body: {} },
   { method: 'POST', path: '/processes/data-entry/runs', url: '/processes/data-entry/runs', roles: RUN_STARTERS, body: {} },
+  { method: 'GET', path: '/runs', url: '/runs?status=running', roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
   { method: 'POST', path: '/runs/{runId}/reprocess', url: `/runs/${RUN}/reprocess`, roles: TASK_SUPERVISORS, body: { reason: 'Asked again' } },
@@ -204,6 +205,10 @@ describe('client isolation', () => {
       const list = (await app.inject({ method: 'GET', url: '/teams/claims-review/tasks?limit=200', headers: ben })).json();
       expect(list.tasks.some((t: { client: string }) => t.client === 'globex-insurance')).toBe(false);
       expect((await app.inject({ method: 'GET', url: `/runs/${runId}`, headers: ben })).statusCode).toBe(404);
+      await eventually(async () => (await app.inject({ method: 'GET', url: '/runs?client=globex-insurance', headers: sam })).json().runs.some((r: { runId: string }) => r.runId === runId), 'the run in the runs list');
+      for (const url of ['/runs?client=globex-insurance', '/runs?limit=200']) {
+        expect((await app.inject({ method: 'GET', url, headers: ben })).json().runs.some((r: { client: string }) => r.client === 'globex-insurance'), url).toBe(false);
+      }
       expect((await app.inject({ method: 'GET', url: `/runs/${runId}/audit`, headers: ben })).statusCode).toBe(404);
       expect((await app.inject({ method: 'GET', url: `/tasks/${taskId}`, headers: ben })).statusCode).toBe(404);
       for (const action of ['claim', 'complete']) {

@@ -87,8 +87,8 @@ describe('a new process, from one command', () => {
     expect(changed.length).toBeGreaterThanOrEqual(7);
     expect(changed.filter((f) => !f.startsWith(`workflows/${NAME}/`))).toEqual([]);
     // The rest of the tree is this checkout's, typechecked by `npm test` itself: check the new
-    // folder and all it imports.
-    writeFileSync(join(tree, 'tsconfig.new-process.json'), JSON.stringify({ extends: './tsconfig.json', include: [`workflows/${NAME}`] }));
+    // folder and all it imports (and the test stack's typed context they read).
+    writeFileSync(join(tree, 'tsconfig.new-process.json'), JSON.stringify({ extends: './tsconfig.json', include: [`workflows/${NAME}`, 'test/support/global-stack.ts'] }));
     const types = await inTree('npx', ['tsc', '--noEmit', '-p', 'tsconfig.new-process.json'], 600_000);
     expect(types.code, types.out).toBe(0);
     const lint = await inTree('npx', ['eslint', `workflows/${NAME}`], 600_000);

@@ -83,6 +83,11 @@ async function call(method, path, body, token) {
 
 const enc = encodeURIComponent;
 
+/** A query string from an object, leaving out empty values. */
+function queryString(query) {
+  return new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+}
+
 /** /health/ready's answer, ready or not: `dependencies` says which is away and since when. */
 export async function platformHealth() {
   const res = await fetch('/health/ready', { headers: { accept: 'application/json, application/problem+json' } });
@@ -93,10 +98,7 @@ export const inbox = {
   /** Who the token belongs to; `token` defaults to the session's. */
   me: (token) => call('GET', '/me', undefined, token),
   /** query: { status, client, overdue, assignee, q, cursor, limit } (empty values are left out). */
-  teamTasks(team, query = {}) {
-    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''));
-    return call('GET', `/teams/${enc(team)}/tasks?${params}`);
-  },
+  teamTasks: (team, query = {}) => call('GET', `/teams/${enc(team)}/tasks?${queryString(query)}`),
   takeNext: (team) => call('POST', `/teams/${enc(team)}/take-next`, {}),
   task: (taskId) => call('GET', `/tasks/${enc(taskId)}`),
   claim: (taskId) => call('POST', `/tasks/${enc(taskId)}/claim`, {}),
@@ -106,6 +108,11 @@ export const inbox = {
   labels: (taskId, change) => call('POST', `/tasks/${enc(taskId)}/labels`, change),
   complete: (taskId, action, data, leaseId) => call('POST', `/tasks/${enc(taskId)}/complete`, { action, data, ...(leaseId ? { leaseId } : {}) }),
   bulkComplete: (taskIds, action, data = {}) => call('POST', '/tasks/bulk-complete', { taskIds, action, data }),
+  processes: () => call('GET', '/processes'),
+  /** query: { process, client, status, businessRef, startedAfter, startedBefore, cursor, limit }: newest first. */
+  runs: (query = {}) => call('GET', `/runs?${queryString(query)}`),
+  run: (runId) => call('GET', `/runs/${enc(runId)}`),
+  runAudit: (runId) => call('GET', `/runs/${enc(runId)}/audit`),
 };
 
 /** Fetches an artifact (e.g. "<runId>/claim.png") with the token (an <img src> could not send it); returns a blob: URL to revoke later. */

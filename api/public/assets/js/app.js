@@ -1,15 +1,19 @@
-// The inbox page: sign-in, the header (operator, teams), the two views (#/queue, #/task/<id>) and
-// the keyboard shortcuts that work across them.
+// The inbox page: sign-in, the header (operator, teams, views), the views (#/queue, #/task/<id>,
+// #/runs, #/run/<id>) and the keyboard shortcuts that work across them.
 import { inbox, session, SESSION_ENDED } from './api.js';
 import { $, h, typingIn } from './dom.js';
 import { loadJsonEditor } from './forms.js';
 import { QueueView } from './queue.js';
 import { TaskView } from './task.js';
+import { RunsView } from './runs.js';
+import { RunView } from './run.js';
 import { PlatformStatus } from './platform-status.js';
 
 let me;
 let queue;
 let taskView;
+let runsView;
+let runView;
 let view = 'login';
 let toastTimer;
 
@@ -24,7 +28,12 @@ function toast(text, kind = 'info') {
 
 function showView(name) {
   view = name;
-  for (const id of ['login', 'queue', 'task']) $(`#${id}-view`).hidden = id !== name;
+  for (const id of ['login', 'queue', 'task', 'runs', 'run']) $(`#${id}-view`).hidden = id !== name;
+  for (const link of document.querySelectorAll('#views a')) {
+    const current = link.dataset.view === (name === 'run' ? 'runs' : name === 'task' ? 'queue' : name);
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
 }
 
 function go(hash) {
@@ -35,11 +44,20 @@ function go(hash) {
 function route() {
   if (!me) return;
   const match = /^#\/task\/([^?]+)(?:\?action=([\w-]+))?$/.exec(location.hash);
+  const runs = /^#\/runs(?:\?(.*))?$/.exec(location.hash);
+  const run = /^#\/run\/([^/?]+)(\/audit)?$/.exec(location.hash);
+  if (!match) taskView.hide();
+  if (!run) runView.hide();
   if (match) {
     showView('task');
     void taskView.show(decodeURIComponent(match[1]), { action: match[2] });
+  } else if (runs) {
+    showView('runs');
+    void runsView.show(new URLSearchParams(runs[1] ?? '')).then(() => runsView.focus());
+  } else if (run) {
+    showView('run');
+    void runView.show(decodeURIComponent(run[1]), { section: run[2] ? 'audit' : undefined });
   } else {
-    taskView.hide();
     const wasQueue = view === 'queue';
     showView('queue');
     if (!wasQueue) queue.focus();
@@ -62,6 +80,7 @@ function currentTeam() {
 
 function renderOperator() {
   $('#operator').hidden = false;
+  $('#views').hidden = false;
   $('#keys').hidden = false;
   $('#operator-name').textContent = me.name ?? me.operatorId;
   $('#operator-teams').textContent = me.teams.join(', ');
@@ -87,6 +106,8 @@ async function start(operator) {
       go('#/queue');
     },
   });
+  runsView = new RunsView($('#runs-view'), { me });
+  runView = new RunView($('#run-view'), { backTo: () => runsView.address() });
   window.addEventListener('hashchange', route);
   // The banner and disabled actions while Temporal or Redis is away; the queue reloads when all is back.
   new PlatformStatus({
@@ -129,6 +150,7 @@ function tokenFromFragment() {
 function showSignIn(message = '') {
   showView('login');
   $('#operator').hidden = true;
+  $('#views').hidden = true;
   $('#login-error').textContent = message;
   $('#login-token').focus();
 }
@@ -138,6 +160,7 @@ function onKey(event) {
   if (event.key === 'Escape') {
     if (typingIn(event.target)) return event.target.blur();
     if (view === 'task') go('#/queue');
+    else if (view === 'run') go(runsView.address());
     return;
   }
   if (typingIn(event.target)) return;

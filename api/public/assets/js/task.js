@@ -5,6 +5,7 @@ import { renderContext, renderScreenshot, screenshotKey } from './context.js';
 import { dateTime, due, duration, h, humanize } from './dom.js';
 import { DecisionPanel } from './forms.js';
 import { renderComments, renderLabels } from './notes.js';
+import { stepsPanel } from './run.js';
 
 export class TaskView {
   #root;
@@ -131,7 +132,7 @@ export class TaskView {
           'div',
           { class: 'col-side' },
           screenshot ? h('section', { class: 'panel', 'aria-label': 'Screenshot' }, h('h2', {}, 'Screenshot'), screenshot.figure) : null,
-          this.#steps(),
+          stepsPanel(this.#detail.run?.steps),
           h('section', { class: 'panel', 'aria-labelledby': 'comments-title' }, h('h2', { id: 'comments-title' }, 'Comments'), this.#el.comments),
           h('section', { class: 'panel', 'aria-labelledby': 'labels-title' }, h('h2', { id: 'labels-title' }, 'Labels'), this.#el.labels),
           this.#history(),
@@ -146,16 +147,6 @@ export class TaskView {
     const d = this.#task.decision;
     if (!d) return this.#panel.element;
     return h('section', { class: 'panel' }, h('h2', {}, 'Decision'), h('p', {}, `${humanize(d.action)} by ${d.decidedBy.operatorId}, ${dateTime(d.decidedAt)}.`));
-  }
-
-  #steps() {
-    const steps = this.#detail.run?.steps ?? [];
-    if (!steps.length) return null;
-    const item = (s) => {
-      const text = s.endedAt ? `${s.result ?? 'done'} · ${duration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}` : `in progress since ${dateTime(s.startedAt)}`;
-      return h('li', { class: s.endedAt ? null : 'current-step' }, h('span', { class: 'mono' }, s.step), ` · ${text}${s.note ? ` (${s.note})` : ''}`);
-    };
-    return h('section', { class: 'panel', 'aria-labelledby': 'steps-title' }, h('h2', { id: 'steps-title' }, 'Run steps'), h('ol', { class: 'steps' }, steps.map(item)));
   }
 
   #history() {

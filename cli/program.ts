@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiRefusal, ApiUnreachable, describeProblem, EXIT, RunDidNotComplete, UsageError } from './errors';
 import { registerBatches } from './commands/batches';
+import { registerNew } from './commands/new-process';
 import { registerRuns } from './commands/runs';
 import { registerSchedules } from './commands/schedules';
 import { registerTasks } from './commands/tasks';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTasks(program);
   registerSchedules(program);
   registerBatches(program);
+  registerNew(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 // The benchmark's own stack: a fresh `bench` profile of scripts/stack.sh (its own ports and state
-// folder), orchestration worker processes on it, and one cleanup that stops everything it started,
-// also when the benchmark fails or is interrupted.
+// folder), worker processes on it, and one cleanup that stops everything it started, also when the
+// benchmark (or the replay recorder, scripts/record-histories.ts) fails or is interrupted.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,8 +14,9 @@ export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, ''
 /** Variables scripts/lib/env.sh derives; inherited values would point the bench at another stack. */
 const DERIVED = [
   'TANDEM_STATE_DIR', 'TANDEM_PORT_BASE', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'TEMPORAL_HTTP_PORT', 'TEMPORAL_METRICS_PORT',
-  'REDIS_PORT', 'SANDBOX_CLAIMS_PORT', 'TANDEM_API_PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REDIS_URL',
-  'SANDBOX_CLAIMS_URL', 'TANDEM_API_URL', 'TANDEM_CREDENTIALS_FILE', 'TANDEM_REDIS_EXTERNAL', 'TANDEM_TEMPORAL_EXTERNAL',
+  'REDIS_PORT', 'SANDBOX_CLAIMS_PORT', 'SANDBOX_PAYROLL_PORT', 'SANDBOX_CRM_PORT', 'TANDEM_API_PORT', 'TANDEM_BOT_METRICS_PORT',
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REDIS_URL', 'SANDBOX_CLAIMS_URL', 'SANDBOX_PAYROLL_URL', 'SANDBOX_CRM_URL',
+  'TANDEM_API_URL', 'TANDEM_CREDENTIALS_FILE', 'TANDEM_PAYLOAD_KEYS_FILE', 'TANDEM_REDIS_EXTERNAL', 'TANDEM_TEMPORAL_EXTERNAL',
   'TANDEM_REDIS_PREFIX', 'TANDEM_WORKFLOW_BUNDLE', 'TEMPORAL_EXTRA_ARGS',
 ];
 
@@ -23,8 +24,8 @@ export type StackEnv = Record<string, string>;
 
 export interface BenchStack {
   env: StackEnv;
-  /** Starts `count` orchestration workers; resolves once each logged `worker started`. */
-  startWorkers(count: number, extraEnv: Record<string, string>): Promise<void>;
+  /** Starts `count` workers (orchestration by default); resolves once each logged `worker started`. */
+  startWorkers(count: number, extraEnv: Record<string, string>, kind?: 'orchestration' | 'bot'): Promise<void>;
   /** Stops the workers, then the stack. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -73,12 +74,12 @@ export async function startStack(profile: string, log: (line: string) => void, t
     await writeFile(bundle, await bundleWorkflows());
     stackEnv.TANDEM_WORKFLOW_BUNDLE = bundle;
 
-    const startWorkers = async (count: number, extraEnv: Record<string, string>): Promise<void> => {
+    const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
       const started = workers.length;
       await Promise.all(
         Array.from({ length: count }, (_, i) => {
-          const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-worker-${started + i + 1}.log`;
-          const child = spawn(process.execPath, ['--import', 'tsx', 'workers/orchestration.ts'], {
+          const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${kind}-worker-${started + i + 1}.log`;
+          const child = spawn(process.execPath, ['--import', 'tsx', `workers/${kind}.ts`], {
             cwd: ROOT,
             env: { ...process.env, ...stackEnv, ...extraEnv },
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +88,7 @@ export async function startStack(profile: string, log: (line: string) => void, t
           return waitForLine(child, logFile, 'worker started', 120_000);
         }),
       );
-      log(`${count} orchestration worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
+      log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
     };
     return { env: stackEnv, startWorkers, stop };
   } catch (err) {

@@ -25,8 +25,8 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts'],
-    // Bot steps run on the bot worker and tests on Node: neither is in the workflow bundle.
-    ignores: ['workflows/**/bot-steps.ts', 'workflows/**/*.test.ts'],
+    // Bot steps run on the bot worker, tests and replay scenarios on Node: none is in the workflow bundle.
+    ignores: ['workflows/**/bot-steps.ts', 'workflows/**/*.test.ts', 'workflows/**/replay-scenario.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: WORKFLOW_FORBIDDEN }] },
   },
 );

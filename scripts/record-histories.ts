@@ -2,7 +2,7 @@
 // (profile `replay-record`: Temporal dev server, Redis, the sandbox apps), the real orchestration
 // and bot worker processes, the API in-process; payloads encrypted with the fixtures' key
 // (test/replay/history-fixtures.ts), as production encrypts them. Each process's scenario
-// (scripts/replay/scenarios.ts) writes workflows/<process>/histories/<point>.json; the folders are
+// (each process's replay-scenario.ts) writes workflows/<process>/histories/<point>.json; the folders are
 // replaced only once every scenario has run. Run it after a legitimate workflow change and commit
 // the fixtures with the change.
 //   npm run replay:record                                          # replace every recording
@@ -25,7 +25,7 @@ import { onInterrupt, ROOT, startStack } from '../bench/lib/stack';
 import { testAuth } from '../test/support/auth';
 import { FIXTURE_PAYLOAD_KEYS } from '../test/replay/history-fixtures';
 import { Recorder } from './replay/recorder';
-import { SCENARIOS } from './replay/scenarios';
+import { discoverScenarios } from './replay/scenarios';
 
 const PROFILE = 'replay-record';
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -45,9 +45,10 @@ for (const entry of flags.keep) {
   keep.set(processName, name);
 }
 
+const SCENARIOS = await discoverScenarios(catalogue);
 const missing = catalogue.processes.map((p) => p.name).filter((name) => !SCENARIOS[name]);
 if (missing.length > 0) {
-  log(`no recording scenario for ${missing.join(', ')}: add one to scripts/replay/scenarios.ts`);
+  log(`no recording scenario for ${missing.join(', ')}: add workflows/<process>/replay-scenario.ts (docs/AUTHORING.md)`);
   process.exit(1);
 }
 

@@ -4,8 +4,8 @@
 #   1. $TEMPORAL_SERVER_BIN and $TEMPORAL_SQL_TOOL_BIN, if set and executable;
 #   2. ${XDG_CACHE_HOME:-~/.cache}/tandem/bin/temporal-server-<version> and temporal-sql-tool-<version>;
 #   3. otherwise builds them from the Go module go.temporal.io/server (7-8 min on 2 cores, once a machine).
-# The schema files the tool applies come from the same module (its source is in the Go module cache
-# after the build); `ensure-temporal-server.sh schema-dir` prints that folder.
+# The SQL tool carries the schema files (`--schema-name postgresql/v12/temporal`), so nothing else
+# of the module is needed at run time.
 # Progress goes to stderr; stdout is only the paths.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
@@ -19,27 +19,6 @@ sql_cached="$cache_bin_dir/temporal-sql-tool-$TEMPORAL_SERVER_VERSION"
 
 go_bin="$(command -v go 2>/dev/null || true)"
 [[ -n $go_bin || ! -x /usr/local/go/bin/go ]] || go_bin=/usr/local/go/bin/go
-
-module_dir() {
-  [[ -n $go_bin ]] || die "no Go toolchain: the schema files come from the Go module go.temporal.io/server"
-  local dir
-  dir="$("$go_bin" env GOMODCACHE)/go.temporal.io/server@$TEMPORAL_SERVER_VERSION"
-  if [[ ! -d $dir/schema/postgresql ]]; then
-    say "downloading the module go.temporal.io/server@$TEMPORAL_SERVER_VERSION (schema files)"
-    (cd "$(mktemp -d)" && GOFLAGS=-mod=mod "$go_bin" mod download "go.temporal.io/server@$TEMPORAL_SERVER_VERSION" >&2) ||
-      die "could not download go.temporal.io/server@$TEMPORAL_SERVER_VERSION"
-  fi
-  printf '%s\n' "$dir"
-}
-
-if [[ ${1:-} == schema-dir ]]; then
-  printf '%s\n' "$(module_dir)/schema/postgresql/v12"
-  exit 0
-fi
-if [[ ${1:-} == config-template ]]; then
-  printf '%s\n' "$(module_dir)/config/development-postgres12.yaml"
-  exit 0
-fi
 
 if [[ -n ${TEMPORAL_SERVER_BIN:-} || -n ${TEMPORAL_SQL_TOOL_BIN:-} ]]; then
   [[ -x ${TEMPORAL_SERVER_BIN:-} ]] || die "TEMPORAL_SERVER_BIN='${TEMPORAL_SERVER_BIN:-}' is not an executable file (set it with TEMPORAL_SQL_TOOL_BIN)"

@@ -190,14 +190,14 @@ cmd_start() {
   wait_temporal
   wait_sandbox
   write_env_file
+  [[ $TANDEM_STACK_APP == 0 ]] || start_stack_app
+  unset TANDEM_DIE_HINT
   if [[ $TANDEM_TEMPORAL_SERVER == postgres ]]; then
-    start_cluster_app
-    unset TANDEM_DIE_HINT
-    say "stack ready in $((SECONDS - t0))s: Temporal server on $TEMPORAL_ADDRESS (PostgreSQL on 127.0.0.1:$TANDEM_POSTGRES_PORT, no UI), API on $TANDEM_API_URL"
+    say "stack ready in $((SECONDS - t0))s: Temporal server on $TEMPORAL_ADDRESS (PostgreSQL on 127.0.0.1:$TANDEM_POSTGRES_PORT, no UI)"
   else
-    unset TANDEM_DIE_HINT
     say "stack ready in $((SECONDS - t0))s. Temporal UI: $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows"
   fi
+  [[ $TANDEM_STACK_APP == 0 ]] || say "the app: ${TANDEM_APP_PROCS[*]}; API on $TANDEM_API_URL"
   tandem_print_env
 }
 

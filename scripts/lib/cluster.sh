@@ -2,8 +2,9 @@
 # The production-shaped Temporal of stack.sh (TANDEM_TEMPORAL_SERVER=postgres, the `cluster`
 # profile): Debian's PostgreSQL on a private port with its data in the state dir, the Temporal server
 # itself (scripts/ensure-temporal-server.sh builds it once per machine) configured by
-# deploy/temporal-server.yaml, the file docker-compose.yml mounts too; then, once the stack answers,
-# the app as separate processes: N orchestration workers, N bot workers, the notifier and the API.
+# deploy/temporal-server.yaml, the file docker-compose.yml mounts too. And, on any profile with
+# TANDEM_STACK_APP=1, the app as separate processes: N orchestration workers, N bot workers, the
+# notifier and the API.
 # Needs env.sh and proc.sh first.
 
 PG_DATA="$TANDEM_STATE_DIR/postgres/data"
@@ -54,13 +55,15 @@ start_postgres() {
   if [[ ! -f $PG_DATA/PG_VERSION ]]; then
     say "creating the PostgreSQL cluster in ${PG_DATA#"$TANDEM_ROOT"/} ($("$PG_BIN/postgres" --version))"
     mkdir -p "$PG_DATA"
-    db_password postgres >"$PG_SECRETS/initdb-pwfile"
-    if ((EUID == 0)); then chown -R postgres:postgres "$TANDEM_STATE_DIR/postgres"; fi
+    local password pwfile="$TANDEM_STATE_DIR/postgres/.initdb-password"
+    password="$(db_password postgres)"
+    (umask 077 && printf '%s\n' "$password" >"$pwfile")
+    if ((EUID == 0)); then chown postgres:postgres "$PG_DATA" "$pwfile"; fi
     chmod 700 "$PG_DATA"
-    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$PG_SECRETS/initdb-pwfile" \
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" \
       --auth-host=scram-sha-256 --auth-local=peer -E UTF8 --locale=C.UTF-8 >>"$TANDEM_LOG_DIR/postgres-initdb.log" 2>&1 ||
-      { rm -f "$PG_SECRETS/initdb-pwfile"; die "initdb failed: see $TANDEM_LOG_DIR/postgres-initdb.log"; }
-    rm -f "$PG_SECRETS/initdb-pwfile"
+      { rm -f "$pwfile"; die "initdb failed: see $TANDEM_LOG_DIR/postgres-initdb.log"; }
+    rm -f "$pwfile"
   fi
   if ((EUID == 0)); then chown -R postgres:postgres "$PG_DATA"; fi
   # TCP on loopback only, no Unix socket (its path could exceed the 107-byte limit in a deep checkout).
@@ -153,14 +156,17 @@ stop_postgres() {
 app_log_offset() { local f="$TANDEM_LOG_DIR/$1.log"; [[ -f $f ]] && stat -c %s "$f" || echo 0; }
 logged_since() { tail -c "+$(($2 + 1))" "$TANDEM_LOG_DIR/$1.log" 2>/dev/null | grep -q -- "$3"; }
 
-start_cluster_app() {
-  local name script n offset bundle="$TANDEM_STATE_DIR/workflow-bundle.js" started=()
+start_stack_app() {
+  local name script n offset bundle="$TANDEM_STATE_DIR/workflow-bundle.js" started=() bundled=0
   local -A offsets=()
-  # One bundle for every orchestration worker, made from this checkout's code at each start.
-  say "bundling the workflows for the workers"
-  "$TSX" scripts/write-workflow-bundle.ts "$bundle" || die "bundling the workflows failed"
   for name in "${TANDEM_APP_PROCS[@]}"; do
     proc_pid "$name" >/dev/null && continue
+    # One bundle for the orchestration workers started now, made from this checkout's code.
+    if [[ $name == orchestration-worker-* && $bundled == 0 ]]; then
+      say "bundling the workflows for the orchestration workers"
+      "$TSX" scripts/write-workflow-bundle.ts "$bundle" || die "bundling the workflows failed"
+      bundled=1
+    fi
     [[ $name != api ]] || require_free_ports api TANDEM_API_PORT
     case $name in
       orchestration-worker-*) script=workers/orchestration.ts ;;

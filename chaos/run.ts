@@ -4,6 +4,7 @@
 //   npm run chaos -- --quick           fewer rounds, small batches (a few minutes)
 //   npm run chaos -- --dev             on the CLI's dev server (SQLite) instead
 //   npm run chaos -- --only bot-kill   one scenario (bot-kill, temporal-restart)
+//   npm run chaos -- --items 200 --kills 5   bot-kill's batch size and kills (full: 1,000 and 10)
 // Runs on a stack of its own (profile chaos-cluster or chaos-dev: own ports and state, reset at the
 // start, stopped at the end unless --keep), loopback only. Exit code 1 when any verdict fails.
 import { parseArgs } from 'node:util';
@@ -19,6 +20,8 @@ const { values: flags } = parseArgs({
     dev: { type: 'boolean', default: false },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    items: { type: 'string' },
+    kills: { type: 'string' },
   },
 });
 const SCENARIOS = ['bot-kill', 'temporal-restart'] as const;
@@ -48,7 +51,10 @@ try {
   log(`stack up in ${startS.toFixed(0)} s (${kind}: ${kind === 'cluster' ? 'Temporal server on PostgreSQL' : 'Temporal dev server on SQLite'}); API ${stack.settings.TANDEM_API_URL}`);
   const tandem = await Tandem.connect(stack.settings);
   if (only.includes('bot-kill')) {
-    const v = await botKill(stack, tandem, quick ? { items: 24, kills: 3, concurrency: 4, deadlineMs: 300_000 } : { items: 1_000, kills: 10, concurrency: 4, deadlineMs: 1_200_000 }, log);
+    const items = Number(flags.items ?? (quick ? 24 : 1_000));
+    const kills = Number(flags.kills ?? (quick ? 3 : 10));
+    // Room for ~0.3 items/s (this 2-core machine under load, kills included) and a minute per kill.
+    const v = await botKill(stack, tandem, { items, kills, concurrency: 4, deadlineMs: (items / 0.3 + kills * 60) * 1000 }, log);
     verdicts.push(v);
     process.stdout.write(`${verdictLine(v)}\n`);
   }

@@ -3,7 +3,7 @@
 //   npm run chaos                      full rounds on the cluster profile (Temporal server + PostgreSQL)
 //   npm run chaos -- --quick           fewer rounds, small batches (a few minutes)
 //   npm run chaos -- --dev             on the CLI's dev server (SQLite) instead
-//   npm run chaos -- --only bot-kill   one scenario (bot-kill, temporal-restart)
+//   npm run chaos -- --only bot-kill   one scenario (bot-kill, orchestration-kill, temporal-restart)
 //   npm run chaos -- --items 200 --kills 5   bot-kill's batch size and kills (full: 1,000 and 10)
 // Runs on a stack of its own (profile chaos-cluster or chaos-dev: own ports and state, reset at the
 // start, stopped at the end unless --keep), loopback only. Exit code 1 when any verdict fails.
@@ -12,6 +12,7 @@ import { ChaosStack } from './lib/stack';
 import { Tandem } from './lib/tandem';
 import { verdictLine, type Verdict } from './lib/verdict';
 import { botKill } from './scenarios/bot-kill';
+import { orchestrationKill } from './scenarios/orchestration-kill';
 import { temporalRestart } from './scenarios/temporal-restart';
 
 const { values: flags } = parseArgs({
@@ -24,7 +25,7 @@ const { values: flags } = parseArgs({
     kills: { type: 'string' },
   },
 });
-const SCENARIOS = ['bot-kill', 'temporal-restart'] as const;
+const SCENARIOS = ['bot-kill', 'orchestration-kill', 'temporal-restart'] as const;
 const only = flags.only?.split(',') ?? [...SCENARIOS];
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`);
 
@@ -55,6 +56,11 @@ try {
     const kills = Number(flags.kills ?? (quick ? 3 : 10));
     // Room for ~0.3 items/s (this 2-core machine under load, kills included) and a minute per kill.
     const v = await botKill(stack, tandem, { items, kills, concurrency: 4, deadlineMs: (items / 0.3 + kills * 60) * 1000 }, log);
+    verdicts.push(v);
+    process.stdout.write(`${verdictLine(v)}\n`);
+  }
+  if (only.includes('orchestration-kill')) {
+    const v = await orchestrationKill(stack, tandem, quick ? { tasks: 40, kills: 1, concurrency: 8, deadlineMs: 300_000 } : { tasks: 500, kills: 3, concurrency: 8, deadlineMs: 900_000 }, log);
     verdicts.push(v);
     process.stdout.write(`${verdictLine(v)}\n`);
   }

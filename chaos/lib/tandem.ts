@@ -28,11 +28,20 @@ export interface LedgerCount {
   duplicates: number;
 }
 
+/** An API call's answer; status 0 when none came (refused, reset, timed out). */
+export interface Reply {
+  status: number;
+  json: any;
+}
+
+/** The claims-review operators of the demo roster who serve acme-health. */
+export const OPERATORS = ['ana.lima', 'ben.okafor'] as const;
+
 export class Tandem {
   private constructor(
     private readonly api: string,
     private readonly crm: string,
-    private readonly headers: { scheduler: Record<string, string>; supervisor: Record<string, string> },
+    private readonly headers: { scheduler: Record<string, string>; supervisor: Record<string, string> } & Record<(typeof OPERATORS)[number], Record<string, string>>,
   ) {}
 
   /** Tokens minted with the stack's own secret (as scripts/print-tokens.ts does for the demo). */
@@ -45,10 +54,15 @@ export class Tandem {
       const jwt = await mintToken(token, { id: op.operatorId, name: op.name, roles: op.roles, teams: op.teams, clients: op.clients });
       return { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
     };
-    return new Tandem(settings.TANDEM_API_URL!, settings.SANDBOX_CRM_URL!, { scheduler: await bearer('nina.berg'), supervisor: await bearer('sam.rivera') });
+    return new Tandem(settings.TANDEM_API_URL!, settings.SANDBOX_CRM_URL!, {
+      scheduler: await bearer('nina.berg'),
+      supervisor: await bearer('sam.rivera'),
+      'ana.lima': await bearer('ana.lima'),
+      'ben.okafor': await bearer('ben.okafor'),
+    });
   }
 
-  private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: any }> {
+  private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
     const res = await fetch(this.api + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
     const text = await res.text();
     let json: unknown = {};
@@ -74,6 +88,36 @@ export class Tandem {
       if (tries >= 30) throw new Error(`POST /processes/data-entry/runs: ${reply.status} ${JSON.stringify(reply.json)}`);
       await sleep(1_000);
     }
+  }
+
+  /** Starts a ManualTask run for the claims-review team, retried with its key until it answers. */
+  async startManualTask(reference: string): Promise<string> {
+    const input = { client: CLIENT, reference, title: `Chaos decision ${reference}`, team: 'claims-review', priority: 3 };
+    for (let tries = 0; ; tries++) {
+      const reply = await this.call('POST', '/processes/manual-task/runs', { ...this.headers.supervisor, 'idempotency-key': reference }, input).catch(() => ({ status: 0, json: {} }) as Reply);
+      if (reply.status === 201 || reply.status === 200) return reply.json.runId as string;
+      if (tries >= 30) throw new Error(`POST /processes/manual-task/runs ${reference}: ${reply.status} ${JSON.stringify(reply.json)}`);
+      await sleep(500);
+    }
+  }
+
+  /** The run's status and its first open task, if any; undefined while the API cannot answer. */
+  async run(runId: string): Promise<{ status: string; taskId?: string } | undefined> {
+    const reply = await this.call('GET', `/runs/${encodeURIComponent(runId)}`, this.headers.supervisor).catch(() => undefined);
+    if (reply?.status !== 200) return undefined;
+    return { status: reply.json.status as string, taskId: reply.json.openTasks?.[0]?.taskId as string | undefined };
+  }
+
+  /** An operator's decision on a task, with its Idempotency-Key; never throws. */
+  async approve(taskId: string, operator: (typeof OPERATORS)[number], key: string): Promise<Reply> {
+    return this.call('POST', `/tasks/${encodeURIComponent(taskId)}/complete`, { ...this.headers[operator], 'idempotency-key': key }, { action: 'approve', data: { note: 'chaos' } }).catch(() => ({ status: 0, json: {} }));
+  }
+
+  /** Decisions the run's history records (its audit trail): exactly one for a task decided once. */
+  async recordedDecisions(runId: string): Promise<number> {
+    const reply = await this.call('GET', `/runs/${encodeURIComponent(runId)}/audit`, this.headers.supervisor);
+    if (reply.status !== 200) throw new Error(`GET /runs/${runId}/audit: ${reply.status} ${JSON.stringify(reply.json)}`);
+    return (reply.json.entries as Array<{ action: string; outcome: string }>).filter((e) => e.action === 'complete' && e.outcome === 'done').length;
   }
 
   /** The run's status and its batch's counts; undefined while the API cannot answer (a fault is on). */

@@ -1,7 +1,8 @@
 // kill -9 a bot worker at random points during a batch, N times, restarting it each time (with
 // `stack.sh start`, as an operator would): every item exactly once in the sandbox CRM's ledger, and
-// the batch finishes. The kill points are random item counts spread over 5-90 % of the batch (plus a
-// random 0-3 s), each on a random bot worker, so each one interrupts real browser work.
+// the batch finishes. The kill points are random item counts, one in each of N equal stretches of
+// 5-75 % of the batch (plus a random 0-3 s), each on a random bot worker, so each interrupts real
+// browser work and the last leaves room for the batch to go on after it.
 import { randomInt } from 'node:crypto';
 import type { ChaosStack } from '../lib/stack';
 import { sleep, type Tandem } from '../lib/tandem';
@@ -43,8 +44,8 @@ export async function botKill(stack: ChaosStack, tandem: Tandem, options: BotKil
   };
 
   const first = Math.ceil(options.items * 0.05) + 1;
-  const last = Math.max(first, Math.floor(options.items * 0.9));
-  const killPoints = Array.from({ length: options.kills }, () => randomInt(first, last + 1)).sort((a, b) => a - b);
+  const stretch = Math.max(1, Math.floor((options.items * 0.75 - first) / options.kills));
+  const killPoints = Array.from({ length: options.kills }, (_, i) => first + i * stretch + randomInt(0, stretch));
 
   while (Date.now() < deadline) {
     const p = await progress();

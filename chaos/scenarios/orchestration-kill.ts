@@ -47,7 +47,10 @@ export async function orchestrationKill(stack: ChaosStack, tandem: Tandem, optio
   let completed = 0;
   const serverErrors = new Map<number, number>();
   const deadline = Date.now() + options.deadlineMs;
-  const killPoints = Array.from({ length: options.kills }, () => randomInt(Math.ceil(options.tasks * 0.1), Math.floor(options.tasks * 0.8) + 1)).sort((a, b) => a - b);
+  // One kill point in each of N equal stretches of 10-70 % of the tasks.
+  const first = Math.ceil(options.tasks * 0.1);
+  const stretch = Math.max(1, Math.floor((options.tasks * 0.7 - first) / options.kills));
+  const killPoints = Array.from({ length: options.kills }, (_, i) => first + i * stretch + randomInt(0, stretch));
   const recoveries: number[] = [];
   let killing: Promise<void> | undefined;
   let kills = 0;

@@ -183,10 +183,19 @@ cmd_start() {
   ensure_payload_keys
   TANDEM_DIE_HINT="what did start keeps running: 'bash scripts/stack.sh stop' (TANDEM_PROFILE=$TANDEM_PROFILE) stops it"
   say "starting the local stack (profile $TANDEM_PROFILE, state in ${TANDEM_STATE_DIR#"$TANDEM_ROOT"/})"
-  # Temporal takes longest: launch it first and wait for it last.
-  launch_temporal
-  start_redis
-  launch_sandbox
+  if [[ $TANDEM_TEMPORAL_SERVER == dev ]]; then
+    # Temporal takes longest: launch it first and wait for it last.
+    launch_temporal
+    start_redis
+    launch_sandbox
+  else
+    # The Temporal server opens a burst of connections as it starts (its services to each other, to
+    # PostgreSQL), and their source ports come from the ephemeral range our ports sit in: one once
+    # took Redis's port from under it. So Redis and the sandbox bind their ports first.
+    start_redis
+    launch_sandbox
+    launch_temporal
+  fi
   wait_temporal
   wait_sandbox
   write_env_file

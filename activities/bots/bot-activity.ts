@@ -13,6 +13,7 @@ import { armDeadline, BotStepTimedOut, hardDeadlineAt } from '../../bots/runtime
 import { LoginHolds } from '../../bots/runtime/login-holds';
 import type { LoginSessions } from '../../bots/runtime/login-sessions';
 import { ProgressBeat } from '../../bots/runtime/progress-beat';
+import { attendedReporter } from './attended-report';
 import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflows/engine/failures';
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
@@ -80,7 +81,15 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const resume = withoutWaiting(info.heartbeatDetails as Record<string, unknown> | undefined);
     const stop = attemptAbort(ctx, enteredAt, runtime.hardTimeoutMarginMs);
     // Start from the last attempt's progress, so a crash before the next report does not lose it.
-    const beat = new ProgressBeat({ heartbeat: (d) => ctx.heartbeat(d), initial: resume, everyMs: runtime.heartbeatEveryMs ?? 2000 });
+    const report = attendedReporter(ctx);
+    const beat = new ProgressBeat({
+      heartbeat: (d) => {
+        ctx.heartbeat(d);
+        report?.(d);
+      },
+      initial: resume,
+      everyMs: runtime.heartbeatEveryMs ?? 2000,
+    });
     const logins = runtime.sessions && new LoginHolds({
       sessions: runtime.sessions,
       holder: { id: `${runId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`, attempt: info.attempt },

@@ -12,6 +12,9 @@ import type { AttendedRunView, HumanTaskView, TriggerTaskBotRequest, TriggerTask
 export const ATTENDED_BOT_TASK_QUEUE = `${BOT_TASK_QUEUE}-attended`;
 /** A person is waiting: a bot that declares no deadline is stopped after this. */
 export const DEFAULT_ATTENDED_DEADLINE_MS = 60_000;
+/** Temporal's start-to-close is the deadline plus this: the bot worker stops the bot at the deadline
+ *  itself and has this long to save the evidence and close the context before Temporal gives up. */
+export const ATTENDED_EVIDENCE_GRACE_MS = 5_000;
 /** How long an attended run may wait for a free attended slot before it is reported as failed. */
 export const ATTENDED_QUEUE_ALLOWANCE_MS = 30_000;
 /** Attended runs one task may start in all (each is a bot execution and a few history events). */
@@ -138,16 +141,17 @@ export class AttendedBook {
 type AnyBots = Record<string, (input: unknown) => Promise<unknown>>;
 
 /** Runs one attended bot on the attended queue: one attempt (the person sees a failure and may try
- *  again), stopped at its deadline by Temporal's start-to-close timeout and, shortly before, by the
- *  bot worker's own hard-deadline guard (which saves the evidence and closes the browser context). */
+ *  again), stopped at its deadline by the bot worker's hard-deadline guard (which saves the evidence
+ *  and closes the browser context), and by Temporal's start-to-close timeout a grace later if the
+ *  worker itself is stuck or gone. */
 export async function executeAttended(run: AttendedRunView, offer: AttendedBotOffer, operatorInput: Record<string, unknown>): Promise<BotOutcome<unknown>> {
   const bots = proxyActivities<AnyBots>({
     ...DEFAULT_BOT_OPTIONS,
     taskQueue: ATTENDED_BOT_TASK_QUEUE,
     // The run's id is the activity's: the bot worker reports progress under it, and history shows it.
     activityId: run.attendedRunId,
-    startToCloseTimeout: run.deadlineMs,
-    scheduleToCloseTimeout: run.deadlineMs + ATTENDED_QUEUE_ALLOWANCE_MS,
+    startToCloseTimeout: run.deadlineMs + ATTENDED_EVIDENCE_GRACE_MS,
+    scheduleToCloseTimeout: run.deadlineMs + ATTENDED_EVIDENCE_GRACE_MS + ATTENDED_QUEUE_ALLOWANCE_MS,
     retry: { ...DEFAULT_BOT_OPTIONS.retry, maximumAttempts: 1 },
   });
   try {

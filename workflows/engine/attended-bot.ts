@@ -76,6 +76,12 @@ export class AttendedBook {
     return updateId ? this.answers.get(updateId) : undefined;
   }
 
+  /** Keeps the answer a trigger got without an Update (a keyed join), unless the key already has one. */
+  remember(task: HumanTaskView, updateId: string, result: TriggerTaskBotResult): void {
+    if (this.answers.has(updateId) || !task.attendedRuns?.some((r) => r.attendedRunId === result.attendedRunId)) return;
+    this.answers.set(updateId, { ...result, created: false });
+  }
+
   /** The run of this bot already queued or running on the task, which a second trigger joins. */
   activeRun(task: HumanTaskView, bot: string): AttendedRunView | undefined {
     return task.attendedRuns?.find((r) => r.bot === bot && active(r));

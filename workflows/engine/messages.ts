@@ -263,8 +263,11 @@ export const labelTaskUpdate = defineUpdate<HumanTaskView, [LabelTaskRequest]>('
 export const runTaskBotUpdate = defineUpdate<HumanTaskView, [RunTaskBotRequest]>('tandem.runTaskBot');
 /** Queues an attended bot run from a task (or joins the one running) and answers at once. */
 export const triggerTaskBotUpdate = defineUpdate<TriggerTaskBotResult, [TriggerTaskBotRequest]>('tandem.triggerTaskBot');
-/** The guard of triggerTaskBot as a read: lets the API answer a join without writing history. The updateId replays a keyed trigger. */
-export const previewTaskBotQuery = defineQuery<TriggerPreview, [TriggerTaskBotRequest, string | undefined]>('tandem.previewTaskBot');
+/** The guard of triggerTaskBot as a read, for several triggers at once (the API batches the ones that
+ *  arrive together): lets the API answer a join without writing history. The updateId replays a keyed trigger. */
+export const previewTaskBotsQuery = defineQuery<TriggerPreview[], [Array<{ request: TriggerTaskBotRequest; updateId?: string }>]>('tandem.previewTaskBots');
+/** The API joined a keyed trigger to the running run without an Update: remember that answer for the key's retries. */
+export const rememberBotTriggerSignal = defineSignal<[{ request: TriggerTaskBotRequest; updateId: string; result: TriggerTaskBotResult }]>('tandem.rememberBotTrigger');
 export const attendedBotReportSignal = defineSignal<[AttendedBotReport]>('tandem.attendedBotReport');
 export const runViewQuery = defineQuery<RunView>('tandem.run');
 export const taskQuery = defineQuery<HumanTaskView | null, [string]>('tandem.task');

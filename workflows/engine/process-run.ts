@@ -128,8 +128,13 @@ export class ProcessRun {
     this.onTask(m.escalateTaskUpdate, (r) => tasks.checkEscalate(r), (r) => this.moved(tasks.escalate(r, nowIso())));
     setHandler(m.runTaskBotUpdate, (r) => this.runTaskBot(r), { validator: (r) => tasks.checkBot(r) });
     setHandler(m.triggerTaskBotUpdate, (r) => this.triggerBot(r, currentUpdateInfo()?.id ?? ''), { validator: (r) => this.checkTrigger(r, currentUpdateInfo()?.id) });
-    setHandler(m.previewTaskBotQuery, (r, updateId) => this.previewTrigger(r, updateId));
+    setHandler(m.previewTaskBotsQuery, (triggers) => triggers.map(({ request, updateId }) => this.previewTrigger(request, updateId)));
     setHandler(m.attendedBotReportSignal, (report) => this.onBotReport(report));
+    setHandler(m.rememberBotTriggerSignal, ({ request, updateId, result }) => {
+      // A signal cannot be refused: one from outside the task's scope is simply not kept.
+      const task = this.tasks.get(request.taskId);
+      if (task && request.actor.clients.includes(task.client) && request.actor.teams.includes(task.team)) this.attended.remember(task, updateId, result);
+    });
     upsertSearchAttributes([
       { key: SA.client, value: options.client },
       { key: SA.process, value: options.process },

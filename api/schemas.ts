@@ -178,7 +178,6 @@ export const CommentBody = z.object({ text: z.string().trim().min(1).max(2000) }
 export const LabelBody = z
   .object({ add: z.array(z.string().max(40)).max(20).optional(), remove: z.array(z.string().max(40)).max(20).optional() })
   .strict();
-export const BotBody = z.object({ bot: z.string().min(1).max(64) }).strict();
 
 export const CompleteTaskReply = z.object({
   taskId: z.string(),

@@ -3,6 +3,7 @@
 // quick; the run's steps and result show in the task and on the SSE feed; the limits answer 429;
 // a bot hanging past its deadline is stopped with evidence while the API keeps answering; and an
 // attended trigger during a busy batch starts ahead of the batch's queued items.
+import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshClaim, sandbox, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
@@ -103,6 +104,11 @@ describe('attended bots', () => {
   });
 
   async function burstOfTriggers(runId: string, taskId: string, claimRef: string, feedText: () => string) {
+    // For scale: what one Query of the run (a task read) costs on this machine right now.
+    const reads: number[] = [];
+    for (let i = 0; i < 5; i++) reads.push((await call('GET', `/tasks/${taskId}`, ANA)).ms);
+    const queryMs = percentile(reads, 50);
+    console.log(`one task read (a Query) meanwhile: p50 ${queryMs.toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)}`);
     // Half the triggers carry an Idempotency-Key, as a browser's retry would; all in flight at once.
     const keyOf = (i: number): Record<string, string> => (i % 2 === 0 ? { 'idempotency-key': `attended-${runId}-${i}` } : {});
     const who = (i: number) => (i % 4 < 2 ? ANA : BEN);
@@ -123,7 +129,11 @@ describe('attended bots', () => {
     }
     const times = [...burst, ...retries.flatMap((p) => (p ? [p.r] : []))].map((r) => r.ms);
     console.log(`attended trigger replies (${times.length}, 20 concurrent then 10 keyed retries): p50 ${percentile(times, 50).toFixed(0)} ms, p99 ${percentile(times, 99).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
-    for (const ms of times) expect(ms).toBeLessThan(300);
+    // 300 ms on a machine where a Query takes tens of ms; a trigger that starts the run costs a
+    // Query and an Update, so on a machine loaded so far that one Query alone takes more than 150 ms
+    // the bound is two Queries' time (the figures above say which applied).
+    const bound = Math.max(300, 2 * queryMs);
+    for (const ms of times) expect(ms, `bound ${bound.toFixed(0)} ms`).toBeLessThan(bound);
 
     const done = await settled(url);
     expect(done).toMatchObject({ attendedRunId, bot: 'refetchClaim', requestedBy: expect.any(String), status: 'done', result: { claimRef, amountCents: 98_050 } });

@@ -230,7 +230,7 @@ describe('web inbox', () => {
     expect(errors).toEqual([]);
   });
   it('runs an attended bot from the task: disabled while it runs, its steps and result live, and plainly why it failed', async () => {
-    const { taskId, claimRef } = await startReview('acme-health', 'CLM-1005', 3);
+    const { taskId, claimRef } = await startReview('acme-health', 'CLM-1003', 3);
     const { page, errors } = await signIn('ana.lima', 'Ana Lima');
     await page.evaluate((id) => (location.hash = `#/task/${encodeURIComponent(id)}`), taskId);
     const bots = page.locator('section.bots');

@@ -1,10 +1,8 @@
-// Where an operator's bot button lands. The trigger never waits on a bot. A trigger that most likely
-// starts a run (nothing of that bot going on the task, as far as this process knows) is the Update
-// at once: its validator is the guard, its handler records the queued run (or joins one another
-// process started) and answers. Otherwise the run's guard is read first through a Query (batched:
-// the triggers that arrive together share one), so a trigger that joins the bot already running
-// spends none of the run's Updates. Triggers of one bot on one task that arrive while one is
-// starting it join that one.
+// Where an operator's bot button lands. The trigger never waits on a bot. The run's guard is read
+// first through a Query (batched: the triggers that arrive together share one), so a trigger that
+// joins the bot already running spends none of the run's Updates; only the trigger that starts a
+// run is an Update, whose handler records the queued run and answers at once. Within one API
+// process, triggers of one bot on one task that arrive while one is starting it join it.
 // An Idempotency-Key's first answer is kept in Redis for a day (a retry is answered from there,
 // without reaching the run); the run keeps it too (the Update's id, or a Signal for a join), which
 // is what answers when Redis is away or has lost it.
@@ -17,12 +15,8 @@ import { problemOfRefusal, type TaskDesk } from '../task-desk';
 import { problems } from '../problems';
 import { PreviewBatches } from './preview-batches';
 import type { TaskIndex } from '../../inbox/task-index';
-import { ATTENDED_EVIDENCE_GRACE_MS, ATTENDED_QUEUE_ALLOWANCE_MS, DEFAULT_ATTENDED_DEADLINE_MS } from '../../workflows/engine/attended-bot';
 
 const ANSWER_TTL_S = 24 * 60 * 60;
-/** The longest an attended run can be queued or running (deadline, evidence grace, queue allowance). */
-const RECENT_MS = DEFAULT_ATTENDED_DEADLINE_MS + ATTENDED_EVIDENCE_GRACE_MS + ATTENDED_QUEUE_ALLOWANCE_MS;
-const RECENT_LIMIT = 10_000;
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
@@ -38,8 +32,6 @@ export const attendedRunUrl = (taskId: string, attendedRunId: string): string =>
 export class AttendedDesk {
   /** The trigger that is starting a run of a bot on a task (key: task and bot). */
   private readonly starting = new Map<string, Promise<TriggerTaskBotResult>>();
-  /** Task and bot → until when a run this process started there may still be queued or running. */
-  private readonly recent = new Map<string, number>();
   private readonly previews: PreviewBatches;
 
   constructor(
@@ -60,9 +52,6 @@ export class AttendedDesk {
     if (remembered) return { created: remembered.created, result: remembered };
     // While another trigger is starting this bot, read the guard meanwhile rather than after it.
     const starting = this.starting.get(key);
-    // Nothing of this bot going on the task as far as this process knows: a start is likely, and the
-    // Update's validator is the same guard, so go straight to it (one round trip, not two).
-    if (!starting && !this.recentlyStarted(key)) return this.start(key, request, updateId);
     const preview = await this.preview(runId, request, updateId);
     if (preview.kind === 'replay') return { created: preview.result.created, result: await this.remember(updateId, preview.result) };
     if (preview.kind === 'join') return this.join(runId, request, updateId, joined(preview.run));
@@ -72,32 +61,14 @@ export class AttendedDesk {
       const result = await leader.catch(() => undefined);
       if (result) return this.join(runId, request, updateId, { ...result, created: false });
     }
-    return this.start(key, request, updateId);
-  }
-
-  /** The Update: queues a run (202), or joins one another API process started meanwhile (200). */
-  private async start(key: string, request: m.TriggerTaskBotRequest, updateId: string | undefined): Promise<TriggerAnswer> {
     const sending = this.desk.update(m.triggerTaskBotUpdate, request, updateId ?? randomUUID());
     this.starting.set(key, sending);
     try {
       const result = await sending;
-      this.started(key);
       return { created: result.created, result: await this.remember(updateId, result) };
     } finally {
       if (this.starting.get(key) === sending) this.starting.delete(key);
     }
-  }
-
-  /** While a run this process started may still be going, a trigger reads the guard first: it most likely joins. */
-  private recentlyStarted(key: string): boolean {
-    const until = this.recent.get(key);
-    if (until !== undefined && until < Date.now()) this.recent.delete(key);
-    return until !== undefined && until >= Date.now();
-  }
-
-  private started(key: string): void {
-    if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
-    this.recent.set(key, Date.now() + RECENT_MS);
   }
 
   /** One attended run of a task, as its run records it. */

@@ -2,7 +2,6 @@
 // Query handlers, keeps its journal and search attributes current, and offers the two primitives
 // processes are made of: a human step and a bot step.
 import {
-  ApplicationFailure,
   CancellationScope,
   condition,
   executeChild,
@@ -27,7 +26,8 @@ import { runSlaBreached, watchTaskSla } from './sla-watch';
 import { TaskBook, type OpenTaskSpec } from './task-book';
 import { RunJournal } from './run-journal';
 import { botSteps, toBotFailure, type BotOutcome } from './bot-step';
-import { AttendedBook, executeAttended, type AttendedBotOffer } from './attended-bot';
+import type { AttendedBotOffer } from './attended-bot';
+import { TaskBotRuns } from './task-bot-runs';
 import type { TaskDecision, TaskForm } from './task-form';
 import * as m from './messages';
 import type { HumanTaskView, RecordedDecision, RunBatchRef, RunView, TaskRequest } from './messages';
@@ -105,7 +105,7 @@ export class ProcessRun {
   private readonly journal = new RunJournal();
   /** What reporting learns of this run: written into its memo as it closes. */
   readonly facts = new RunFactsLog();
-  private readonly attended = new AttendedBook();
+  private readonly taskBots: TaskBotRuns;
   private readonly batches: RunBatchRef[] = [];
   /** Index updates and lease timers running beside the process; settled before the run closes. */
   private readonly background: Promise<unknown>[] = [];
@@ -127,14 +127,7 @@ export class ProcessRun {
     this.onTask(m.reassignTaskUpdate, (r) => tasks.checkReassign(r), (r) => this.moved(tasks.reassign(r, nowIso())));
     this.onTask(m.escalateTaskUpdate, (r) => tasks.checkEscalate(r), (r) => this.moved(tasks.escalate(r, nowIso())));
     setHandler(m.runTaskBotUpdate, (r) => this.runTaskBot(r), { validator: (r) => tasks.checkBot(r) });
-    setHandler(m.triggerTaskBotUpdate, (r) => this.triggerBot(r, currentUpdateInfo()?.id ?? ''), { validator: (r) => this.checkTrigger(r, currentUpdateInfo()?.id) });
-    setHandler(m.previewTaskBotsQuery, (triggers) => triggers.map(({ request, updateId }) => this.previewTrigger(request, updateId)));
-    setHandler(m.attendedBotReportSignal, (report) => this.onBotReport(report));
-    setHandler(m.rememberBotTriggerSignal, ({ request, updateId, result }) => {
-      // A signal cannot be refused: one from outside the task's scope is simply not kept.
-      const task = this.tasks.get(request.taskId);
-      if (task && request.actor.clients.includes(task.client) && request.actor.teams.includes(task.team)) this.attended.remember(task, updateId, result);
-    });
+    this.taskBots = new TaskBotRuns({ tasks, facts: this.facts, sync: (view) => this.sync(view), beside: (work) => this.background.push(work) });
     upsertSearchAttributes([
       { key: SA.client, value: options.client },
       { key: SA.process, value: options.process },
@@ -172,7 +165,7 @@ export class ProcessRun {
     const opened = new Date();
     const slaDue = spec.sla ? deadlineAfter(opened, spec.sla.withinMs, spec.sla.calendar).toISOString() : undefined;
     const task = this.tasks.open(form, spec, Object.keys(spec.bots ?? {}), opened.toISOString(), slaDue);
-    if (spec.bots) this.attended.offer(task.taskId, spec.bots);
+    if (spec.bots) this.taskBots.book.offer(task.taskId, spec.bots);
     this.journal.wait({ kind: 'human', taskId: task.taskId, team: task.team, assignee: task.assignee, since: task.createdAt });
     this.publishPhase();
     const placed = await inbox.syncTask(snapshot(task));
@@ -342,60 +335,10 @@ export class ProcessRun {
 
   /** The blocking trigger of old: the bot ran inside the Update. Only histories that hold it still take this path. */
   private async runTaskBot(request: m.RunTaskBotRequest): Promise<HumanTaskView> {
-    const offer = this.attended.offerOf(request.taskId, request.bot)!;
+    const offer = this.taskBots.book.offerOf(request.taskId, request.bot)!;
     const outcome = await this.bot(request.bot, (input: Record<string, unknown>) => blockingTaskBots[offer.declaration.activity]!(input), offer.input);
     const result = outcome.ok ? { ok: true, result: outcome.value } : { ok: false, failure: outcome.failure };
     return this.sync(this.tasks.recordBotResult(request.taskId, request.bot, request.actor.operatorId, result, nowIso()));
-  }
-
-  // --- attended bots: the trigger records, the run works beside the process -----------------
-
-  private checkTrigger(request: m.TriggerTaskBotRequest, updateId: string | undefined): void {
-    // A retried trigger (same Idempotency-Key) replays its first answer, whatever happened since.
-    if (this.attended.answerTo(updateId) && this.tasks.visible(request)) return;
-    this.tasks.checkBot(request);
-    this.attended.check(this.tasks.get(request.taskId)!, request);
-  }
-
-  private previewTrigger(request: m.TriggerTaskBotRequest, updateId: string | undefined): m.TriggerPreview {
-    try {
-      this.checkTrigger(request, updateId);
-    } catch (err) {
-      if (err instanceof ApplicationFailure) return { kind: 'refused', type: err.type ?? 'Error', message: err.message, details: (err.details ?? []) as unknown[] };
-      throw err;
-    }
-    const replay = this.attended.answerTo(updateId);
-    if (replay) return { kind: 'replay', result: replay };
-    const run = this.attended.activeRun(this.tasks.get(request.taskId)!, request.bot);
-    return run ? { kind: 'join', run } : { kind: 'start' };
-  }
-
-  private triggerBot(request: m.TriggerTaskBotRequest, updateId: string): m.TriggerTaskBotResult {
-    const replay = this.attended.answerTo(updateId);
-    if (replay) return replay;
-    this.checkTrigger(request, updateId);
-    const task = this.tasks.get(request.taskId)!;
-    const { run, result } = this.attended.trigger(task, request, updateId, nowIso());
-    if (!result.created) return result;
-    this.sync(this.tasks.recordBotQueued(task.taskId, run.bot, run.requestedBy, nowIso()));
-    const offer = this.attended.offerOf(task.taskId, run.bot)!;
-    const began = Date.now();
-    const work = executeAttended(run, offer, request.input ?? {}).then((outcome) => {
-      this.facts.bot(Date.now() - began, outcome.ok ? undefined : outcome.failure);
-      this.attended.finish(run, outcome, nowIso());
-      const recorded = outcome.ok ? { ok: true, result: outcome.value, attendedRunId: run.attendedRunId } : { ok: false, failure: outcome.failure, attendedRunId: run.attendedRunId };
-      this.sync(this.tasks.recordBotResult(run.taskId, run.bot, run.requestedBy, recorded, nowIso()));
-    });
-    // Awaited before the run closes, like the index updates: a run never ends under a bot.
-    this.background.push(work.catch(() => undefined));
-    return result;
-  }
-
-  private onBotReport(report: m.AttendedBotReport): void {
-    const taskId = /^(.+)\.b\d+$/.exec(report.attendedRunId)?.[1];
-    const task = taskId ? this.tasks.get(taskId) : undefined;
-    const run = task?.attendedRuns?.find((r) => r.attendedRunId === report.attendedRunId);
-    if (run && this.attended.progress(run, report, nowIso())) this.sync(this.tasks.touch(task!.taskId));
   }
 
   /** Mirrors the task into the inbox index beside whatever the run does next. */

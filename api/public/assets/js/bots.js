@@ -39,8 +39,9 @@ function resultOf(run, task) {
   const recorded = task.context?.bots?.[run.bot];
   const value = run.result ?? (recorded?.attendedRunId === run.attendedRunId ? recorded.result : undefined);
   if (!value || typeof value !== 'object') return null;
-  const shown = Object.entries(value).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
-  return definitionList(shown.map(([k, v]) => [humanize(k), String(v)]), { class: 'bot-result' });
+  // What the bot read, field by field; artifact keys (its screenshot) are shown by the screenshot panel, not as text.
+  const shown = Object.entries(value).filter(([k, v]) => k !== 'screenshot' && ['string', 'number', 'boolean'].includes(typeof v));
+  return definitionList(shown.map(([k, v]) => [humanize(k), String(v)]), { class: 'facts bot-result' });
 }
 
 function runStatus(run, task) {

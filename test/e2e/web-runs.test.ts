@@ -72,6 +72,14 @@ describe('web inbox: runs', () => {
     // Ben serves acme-health only.
     watched = await openPage(browser, baseURL);
     const { page: tab, errors } = watched;
+    // The team's queue answers only once the filter below is typed: the page must not route again
+    // when the queue arrives late (a slow machine did, resetting the runs filter under the user).
+    let releaseQueue!: () => void;
+    const queueHeld = new Promise<void>((resolve) => (releaseQueue = resolve));
+    await tab.route((url) => /^\/teams\/[^/]+\/tasks$/.test(url.pathname), async (route) => {
+      await queueHeld;
+      await route.continue();
+    });
     await tab.goto('/inbox');
     await tab.getByLabel('Access token').fill((await bearer('ben.okafor')).authorization!.replace(/^Bearer /, ''));
     await tab.getByRole('button', { name: 'Sign in' }).click();
@@ -90,6 +98,8 @@ describe('web inbox: runs', () => {
 
     // Filters: the reference and the status narrow the list, and the address keeps them.
     await list.getByLabel('Reference').fill(`${ref}-A`);
+    releaseQueue();
+    await tab.waitForResponse((res) => /\/teams\/[^/]+\/tasks\?/.test(res.url()));
     await tab.locator('#runs-view .empty', { hasText: 'No runs match' }).waitFor(); // exact references only
     await list.getByLabel('Reference').fill(`${ref}-A1`);
     await tab.locator(`#runs-view tr[data-run-id="${decided.runId}"]`).waitFor();

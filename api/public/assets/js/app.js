@@ -116,8 +116,11 @@ async function start(operator) {
       void queue.setTeam(currentTeam());
     },
   });
-  await queue.setTeam(currentTeam());
+  // Route before the queue has loaded: the views are clickable from here, and a second route()
+  // after the load would reset a view the operator already opened (and its filters) behind them.
   route();
+  await queue.setTeam(currentTeam());
+  if (view === 'queue' && !typingIn(document.activeElement)) queue.focus(); // the first row, now there are rows
   // Fetch the form editor while the operator reads the queue, so the first task opens at once.
   setTimeout(() => void loadJsonEditor().catch(() => {}), 500);
 }

@@ -21,6 +21,8 @@ import { runSearchRoutes } from './routes/run-search';
 import { RunFinder } from './run-finder';
 import { queueRoutes } from './routes/tasks';
 import { taskActionRoutes } from './routes/task-actions';
+import { taskBotRoutes } from './routes/task-bots';
+import { AttendedDesk } from './attended/attended-desk';
 import { TaskDesk } from './task-desk';
 import { TaskFeed } from '../inbox/task-feed';
 import { InboxKeeper } from '../inbox/rebuild';
@@ -171,6 +173,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const reader = new QueueReader(deps.index, keeper, new VisibilityInbox(deps.temporal), dependencies, deps.logger || undefined);
   await app.register(queueRoutes, { desk, feed, reader });
   await app.register(taskActionRoutes, { desk, runs, roster });
+  await app.register(taskBotRoutes, { attended: new AttendedDesk(deps.temporal, desk, deps.index) });
   // Read-only resources (audit trail, artifacts) and the web inbox page.
   await app.register(auditRoutes, { temporal: deps.temporal });
   await app.register(clientAuditRoutes, { temporal: deps.temporal, accessLog });

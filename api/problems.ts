@@ -52,6 +52,8 @@ export const problems = {
   leaseExpired: make('lease-expired', 'Your lease on the task has lapsed', 409),
   invalidTaskRequest: (detail: string, field?: string) =>
     make('invalid-task-request', 'The task cannot do that', 400)(detail, field ? { field, errors: [{ field, message: detail }] } : {}),
+  tooManyAttendedRuns: make('too-many-attended-runs', 'No more attended bot runs on this task', 429),
+  attendedRunNotFound: make('attended-run-not-found', 'No such attended bot run on this task', 404),
   runFinished: make('run-finished', 'The run has already finished', 409),
   businessItemOpen: make('business-item-open', 'This business item already has an open run', 409),
   businessItemDone: make('business-item-done', 'This business item was already worked', 409),

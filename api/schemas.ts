@@ -1,6 +1,7 @@
 // Shapes of the API's responses, defined once in zod: they serialise the replies and generate the
 // OpenAPI document. Payload types come from the engine's messages, so drift fails the typecheck.
 import { z } from 'zod';
+import { AttendedRun } from './attended/schemas';
 
 const Iso = z.string().describe('ISO 8601 timestamp');
 
@@ -38,6 +39,7 @@ export const TaskView = z.object({
   decision: z
     .object({ action: z.string(), data: z.unknown(), decidedBy: DecidedBy, decidedAt: Iso, updateId: z.string() })
     .optional(),
+  attendedRuns: z.array(AttendedRun).optional().describe('Attended bot runs started from the task, oldest first'),
 });
 
 export const TaskDetail = TaskView.extend({
@@ -176,7 +178,6 @@ export const CommentBody = z.object({ text: z.string().trim().min(1).max(2000) }
 export const LabelBody = z
   .object({ add: z.array(z.string().max(40)).max(20).optional(), remove: z.array(z.string().max(40)).max(20).optional() })
   .strict();
-export const BotBody = z.object({ bot: z.string().min(1).max(64) }).strict();
 
 export const CompleteTaskReply = z.object({
   taskId: z.string(),

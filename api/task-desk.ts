@@ -26,9 +26,15 @@ const FAILURE_PROBLEMS: Record<FailureType, (f: ApplicationFailure) => ProblemEr
     const field = (f.details?.[0] as { field?: string } | undefined)?.field;
     return problems.invalidTaskRequest(f.message, field ? `body.${field}` : undefined);
   },
+  [TaskFailureType.TooManyAttendedRuns]: (f) => problems.tooManyAttendedRuns(f.message, { ...(f.details?.[0] as object) }),
   [TaskFailureType.InvalidDecision]: (f) =>
     problems.invalidDecision(((f.details?.[0] as { issues?: DecisionIssue[] })?.issues ?? []).map((i) => ({ ...i, field: `body.${i.field}` }))),
 };
+
+/** The problem for a refusal the run raised (by the validator, or by a guard read through a Query). */
+export function problemOfRefusal(failure: ApplicationFailure): ProblemError | undefined {
+  return failure.type && failure.type in FAILURE_PROBLEMS ? FAILURE_PROBLEMS[failure.type as FailureType](failure) : undefined;
+}
 
 export type BulkResult = { taskId: string; ok: true; result: CompleteTaskResult } | { taskId: string; ok: false; problem: ProblemError['problem'] };
 
@@ -128,7 +134,8 @@ export class TaskDesk {
     return results;
   }
 
-  private async update<Ret, R extends m.TaskRequest>(def: UpdateDefinition<Ret, [R]>, request: R, updateId: string): Promise<Ret> {
+  /** One Update on the task's run; the run's refusals become their problems. */
+  async update<Ret, R extends m.TaskRequest>(def: UpdateDefinition<Ret, [R]>, request: R, updateId: string): Promise<Ret> {
     const runId = this.runOf(request.taskId);
     try {
       return await this.temporal.workflow.getHandle(runId).executeUpdate(def, { args: [request], updateId });

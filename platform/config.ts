@@ -36,6 +36,7 @@ const Env = z.object({
   TANDEM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   TANDEM_WORKFLOW_BUNDLE: z.string().optional(),
   TANDEM_BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  TANDEM_ATTENDED_BOT_SLOTS: z.coerce.number().int().min(1).max(16).default(1),
   TANDEM_WEBHOOK_KEY: z.string().min(32).optional(),
   TANDEM_WEBHOOK_KEY_FILE: z.string().optional(),
   TANDEM_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
@@ -84,6 +85,8 @@ export interface TandemConfig {
   };
   workflowBundle?: string;
   botConcurrency: number;
+  /** Attended bot runs (a person waiting) one bot worker takes beside its unattended ones, on their own queue. */
+  attendedBotSlots: number;
   /** Webhooks: the master key the signing secrets derive from (or the file a local stack keeps it
    *  in, created on first use), and how queued deliveries retry. See notifications/. */
   webhooks: { key?: string; keyFile: string; attempts: number; backoffMs: number; concurrency: number };
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withLocalStack(process.env))
     },
     workflowBundle: e.TANDEM_WORKFLOW_BUNDLE,
     botConcurrency: e.TANDEM_BOT_CONCURRENCY,
+    attendedBotSlots: e.TANDEM_ATTENDED_BOT_SLOTS,
     webhooks: {
       key: e.TANDEM_WEBHOOK_KEY,
       keyFile: resolve(e.TANDEM_WEBHOOK_KEY_FILE ?? `${stateDir}/webhook-key`),

@@ -13,6 +13,7 @@ import { CredentialKeys } from '../bots/runtime/credential-keys';
 import { LoginSessions } from '../bots/runtime/login-sessions';
 import { StaticClientApps } from '../activities/bots/client-apps';
 import { BOT_TASK_QUEUE } from '../workflows/engine/bot-step';
+import { ATTENDED_BOT_TASK_QUEUE } from '../workflows/engine/attended-bot';
 import { createBotActivities } from './bot-activities';
 import { runUntilSignal } from './lifecycle';
 import { createRegistry } from '../platform/metrics/registry';
@@ -27,7 +28,8 @@ const metrics = createRegistry();
 // TANDEM_BOT_METRICS_PORT unset: no endpoint (several bot workers on one host need a port each).
 const { botPort, host, token } = config.metrics;
 const metricsServer = botPort === undefined ? undefined : await serveMetrics({ registry: metrics, port: botPort, host, token, log });
-const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency });
+// Contexts for the unattended slots plus the attended ones: a person's bot never waits for a context.
+const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency + config.attendedBotSlots });
 // Login slots wait out a short Redis outage (queued, up to 8 s a command: under the 10 s heartbeat
 // timeout); past that the step's attempt fails and Temporal retries it (5 attempts, 1 s to 30 s apart).
 const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, commandTimeout: 8_000 });
@@ -36,20 +38,27 @@ const credentialKeys = new CredentialKeys(config.credentialsKey);
 credentialKeys.keyring();
 const temporal = await connectWorker(config, { log });
 const dependencies = watchWorkerDependencies({ temporal: temporal.options.connection, redis, log, metrics });
-const worker = await Worker.create({
-  ...temporal.options,
-  taskQueue: BOT_TASK_QUEUE,
-  maxConcurrentActivityTaskExecutions: config.botConcurrency,
-  activities: await createBotActivities({
+const activities = await createBotActivities({
     pool,
     credentials: new EncryptedCredentialStore({ file: config.credentialsFile, keys: credentialKeys }),
     sessions: new LoginSessions(redis, { prefix: config.redis.prefix, leaseMs: config.loginLeaseMs }),
     artifacts: new ArtifactStore(config.artifactsDir),
     apps: new StaticClientApps(config.apps),
     metrics: new BotMetrics(metrics),
-  }),
+});
+const worker = await Worker.create({ ...temporal.options, taskQueue: BOT_TASK_QUEUE, maxConcurrentActivityTaskExecutions: config.botConcurrency, activities });
+// The same bots on the attended queue, with slots of their own: an operator's trigger never queues
+// behind a batch's items (those wait on BOT_TASK_QUEUE for the unattended slots).
+const attendedWorker = await Worker.create({
+  ...temporal.options,
+  taskQueue: ATTENDED_BOT_TASK_QUEUE,
+  maxConcurrentActivityTaskExecutions: config.attendedBotSlots,
+  activities,
 });
 
-log.info({ taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency, loginLeaseMs: config.loginLeaseMs }, 'bot worker started');
+log.info(
+  { taskQueue: BOT_TASK_QUEUE, concurrency: config.botConcurrency, attendedQueue: ATTENDED_BOT_TASK_QUEUE, attendedSlots: config.attendedBotSlots, loginLeaseMs: config.loginLeaseMs },
+  'bot worker started',
+);
 // Redis goes after the worker has drained: finishing bots give their login slots back through it.
-await runUntilSignal(worker, log, [() => dependencies.stop(), () => pool.close(), () => redis.quit(), () => temporal.close(), () => metricsServer?.close()]);
+await runUntilSignal([worker, attendedWorker], log, [() => dependencies.stop(), () => pool.close(), () => redis.quit(), () => temporal.close(), () => metricsServer?.close()]);

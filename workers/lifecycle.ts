@@ -2,14 +2,16 @@
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
-export async function runUntilSignal(worker: Worker, log: Logger, cleanups: Array<() => unknown>): Promise<void> {
+export async function runUntilSignal(worker: Worker | Worker[], log: Logger, cleanups: Array<() => unknown>): Promise<void> {
+  const workers = Array.isArray(worker) ? worker : [worker];
   const stop = (): void => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await worker.run();
+    // One worker stopping (a fatal error) stops the others, so the process never half-serves.
+    await Promise.all(workers.map((w) => w.run().finally(stop)));
   } finally {
     for (const cleanup of cleanups) {
       try {

@@ -13,6 +13,8 @@ import { armDeadline, BotStepTimedOut, hardDeadlineAt } from '../../bots/runtime
 import { LoginHolds } from '../../bots/runtime/login-holds';
 import type { LoginSessions } from '../../bots/runtime/login-sessions';
 import { ProgressBeat } from '../../bots/runtime/progress-beat';
+import { attendedReporter } from './attended-report';
+import { ATTENDED_BOT_TASK_QUEUE, ATTENDED_EVIDENCE_GRACE_MS } from '../../workflows/engine/attended-bot';
 import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflows/engine/failures';
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
@@ -78,9 +80,19 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     const runId = info.workflowExecution?.workflowId ?? 'no-run';
     const secrets = new Set<string>();
     const resume = withoutWaiting(info.heartbeatDetails as Record<string, unknown> | undefined);
-    const stop = attemptAbort(ctx, enteredAt, runtime.hardTimeoutMarginMs);
+    // An attended run is stopped at its declared deadline: its start-to-close timeout adds a grace for the evidence.
+    const attended = info.taskQueue === ATTENDED_BOT_TASK_QUEUE;
+    const stop = attemptAbort(ctx, enteredAt, attended ? ATTENDED_EVIDENCE_GRACE_MS : runtime.hardTimeoutMarginMs);
     // Start from the last attempt's progress, so a crash before the next report does not lose it.
-    const beat = new ProgressBeat({ heartbeat: (d) => ctx.heartbeat(d), initial: resume, everyMs: runtime.heartbeatEveryMs ?? 2000 });
+    const report = attendedReporter(ctx);
+    const beat = new ProgressBeat({
+      heartbeat: (d) => {
+        ctx.heartbeat(d);
+        report?.(d);
+      },
+      initial: resume,
+      everyMs: runtime.heartbeatEveryMs ?? 2000,
+    });
     const logins = runtime.sessions && new LoginHolds({
       sessions: runtime.sessions,
       holder: { id: `${runId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`, attempt: info.attempt },

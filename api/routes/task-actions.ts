@@ -106,7 +106,6 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
   transition('/tasks/:taskId/reassign', 'Move the task to another team or operator (supervisors)', s.ReassignBody, m.reassignTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }), TASK_SUPERVISORS);
   transition('/tasks/:taskId/comments', 'Comment on the task', s.CommentBody, m.commentTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
   transition('/tasks/:taskId/labels', 'Add or remove labels', s.LabelBody, m.labelTaskUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
-  transition('/tasks/:taskId/bots', 'Run an attended bot from the task; its result lands in context.bots', s.BotBody, m.runTaskBotUpdate, (b, actor, taskId) => ({ taskId, actor, ...b }));
 
   app.post(
     '/tasks/:taskId/escalate',

@@ -242,7 +242,13 @@ async function saveEvidence(error: unknown, page: Page, context: BrowserContext,
   const deadline = Date.now() + budgetMs;
   try {
     await mkdir(where.dir, { recursive: true });
-    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: budgetMs });
+    // A page hung on a navigation (the client app stopped answering) cannot be photographed until
+    // the load stops: stop it first, so the screenshot shows what the page had got to.
+    await within(
+      page.context().newCDPSession(page).then((cdp) => cdp.send('Page.stopLoading')),
+      Math.min(1_000, budgetMs / 3),
+    ).catch(() => undefined);
+    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: Math.max(500, deadline - Date.now()) });
     evidence.screenshotPath = `${base}.png`;
   } catch {
     // A crashed page has no screenshot; the trace may still be there.

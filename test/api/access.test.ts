@@ -85,6 +85,7 @@ const ROUTES: Route[] = [
   task('comments', TASK_WORKERS, { text: 'hello' }),
   task('labels', TASK_WORKERS, { add: ['x'] }),
   task('bots', TASK_WORKERS, { bot: 'refetchClaim' }),
+  { method: 'GET', path: '/tasks/{taskId}/bots/{attendedRunId}', url: `/tasks/${TASK}/bots/${TASK}.b1`, roles: TASK_WORKERS },
   { method: 'POST', path: '/tasks/bulk-complete', url: '/tasks/bulk-complete', roles: TASK_WORKERS, body: { taskIds: [TASK], action: 'approve', data: {} } },
   { method: 'GET', path: '/artifacts/{runId}', url: `/artifacts/${RUN}`, roles: ARTIFACT_READERS },
   { method: 'GET', path: '/artifacts/{runId}/{file}', url: `/artifacts/${RUN}/shot.png`, roles: ARTIFACT_READERS },

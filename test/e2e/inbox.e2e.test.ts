@@ -71,8 +71,11 @@ describe('operator inbox', () => {
     expect((await call('POST', `/tasks/${taskId}/labels`, ANA, { add: ['needs-invoice', 'vip'] })).body.labels).toEqual(['needs-invoice', 'vip']);
     expectProblem(await call('POST', `/tasks/${taskId}/labels`, ANA, { add: ['Not A Label'] }), 400, 'invalid-task-request');
 
+    // An attended bot answers at once (202 and a link); its result lands in the task's context.
     const botRun = await call('POST', `/tasks/${taskId}/bots`, ANA, { bot: 'refetchClaim' });
-    expect(botRun.body.context.bots.refetchClaim).toMatchObject({ by: 'ana.lima', ok: true, result: { claimRef, amountCents: 98_050 } });
+    expect(botRun.status).toBe(202);
+    await eventually(async () => (await call('GET', botRun.body.url, ANA)).body.status === 'done', 'the attended bot to finish', 60_000, 200);
+    expect((await call('GET', `/tasks/${taskId}`, ANA)).body.context.bots.refetchClaim).toMatchObject({ by: 'ana.lima', ok: true, result: { claimRef, amountCents: 98_050 } });
     expectProblem(await call('POST', `/tasks/${taskId}/bots`, ANA, { bot: 'launchMissiles' }), 400, 'invalid-task-request');
 
     expect((await call('POST', `/tasks/${taskId}/release`, ANA, { leaseId })).body).toMatchObject({ status: 'open' });
@@ -96,7 +99,7 @@ describe('operator inbox', () => {
     expect(detail.form.actions.correct.required).toEqual(expect.arrayContaining(['amountCents', 'reason']));
     expect(detail.run.steps.map((s: { step: string }) => s.step)).toEqual(['extract-claim', 'review']);
     expect(detail.events.map((e: { event: string }) => e.event)).toEqual([
-      'opened', 'claimed', 'renewed', 'commented', 'labelled', 'bot-run', 'released', 'reassigned', 'escalated',
+      'opened', 'claimed', 'renewed', 'commented', 'labelled', 'bot-queued', 'bot-run', 'released', 'reassigned', 'escalated',
     ]);
 
     const done = await call('POST', `/tasks/${taskId}/complete`, SAM, { action: 'correct', data: { amountCents: 90_000, reason: 'Capped at the plan limit' } });

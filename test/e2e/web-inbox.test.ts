@@ -9,6 +9,7 @@ import { launchChromium, openPage, screenshot, type WatchedPage } from '../suppo
 import { freshClaim, sandbox, startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, uniqueId } from '../support/temporal';
+import { DEFAULT_QUIRKS } from '../../sandbox/claims-system/quirks';
 
 let api: TestApi;
 let workers: WorkerProcess[] = [];
@@ -228,4 +229,46 @@ describe('web inbox', () => {
     expect((await taskNow()).status).toBe('open');
     expect(errors).toEqual([]);
   });
+  it('runs an attended bot from the task: disabled while it runs, its steps and result live, and plainly why it failed', async () => {
+    const { taskId, claimRef } = await startReview('acme-health', 'CLM-1003', 3);
+    const { page, errors } = await signIn('ana.lima', 'Ana Lima');
+    await page.evaluate((id) => (location.hash = `#/task/${encodeURIComponent(id)}`), taskId);
+    const bots = page.locator('section.bots');
+    const button = bots.locator('button.bot-button[data-bot="refetchClaim"]');
+    await button.waitFor();
+    expect(await button.textContent()).toBe('Run Refetch claim');
+
+    await button.click();
+    // Disabled from the click on, until the run is over.
+    expect(await button.isDisabled()).toBe(true);
+    const done = bots.locator('.bot-row[data-status="done"]');
+    await done.waitFor({ timeout: 30_000 });
+    expect(await button.isEnabled()).toBe(true);
+    const text = await done.innerText();
+    expect(text).toContain('Done at');
+    expect(text).toContain('reading the claim');
+    expect(text).toContain(claimRef);
+    expect(text).toContain('98050');
+    await screenshot(page, 'inbox-bot-done');
+
+    // Every page of the claims system now hangs for a minute: the bot is stopped at its deadline.
+    await sandbox.quirks({ slowPageProbability: 1, slowPageDelayMs: 60_000 });
+    try {
+      await button.click();
+      await bots.locator('.bot-row[data-status="running"]').waitFor({ timeout: 10_000 });
+      expect(await button.isDisabled()).toBe(true);
+      expect(await button.textContent()).toBe('Refetch claim: running…');
+      await screenshot(page, 'inbox-bot-running');
+      await bots.locator('.bot-row[data-status="failed"]').waitFor({ timeout: 45_000 });
+    } finally {
+      await sandbox.quirks(DEFAULT_QUIRKS);
+    }
+    const failed = bots.locator('.bot-row[data-status="failed"]');
+    expect(await failed.getByRole('alert').innerText()).toMatch(/Failed at .+: The bot did not finish within 20 s and was stopped\./);
+    await failed.getByRole('button', { name: 'Screenshot' }).waitFor();
+    await failed.getByRole('button', { name: 'Trace' }).waitFor();
+    expect(await button.isEnabled()).toBe(true);
+    await screenshot(page, 'inbox-bot-failed');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -16,8 +16,11 @@ async function signIn(bot: BotContext, input: ClaimBotInput): Promise<ClaimsSyst
 }
 
 async function extractClaim(bot: BotContext, input: ClaimBotInput): Promise<ExtractedClaim> {
+  bot.progress({ step: 'signing in' });
   const system = await signIn(bot, input);
+  bot.progress({ step: 'reading the claim' });
   const claim = await system.openClaim(input.claimRef);
+  bot.progress({ step: 'taking a screenshot' });
   const screenshot = await bot.screenshot(`claim-${input.claimRef}`);
   // Someone got there first (another run, a person in the claims system): nothing to review.
   if (claim.status === 'adjudicated') throw alreadyAdjudicated(input.claimRef, await system.adjudicationsOnPage());

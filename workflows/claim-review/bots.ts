@@ -1,5 +1,6 @@
 // The bot steps ClaimReview uses, as the workflow sees them. Their Playwright implementations
 // live in bot-steps.ts and run only on the bot worker.
+import { defineAttendedBot } from '../engine/attended-bot';
 import type { AdjudicationReceipt, ExtractedClaim } from './schema';
 
 export interface ClaimBotInput {
@@ -23,3 +24,9 @@ export interface ClaimReviewBots {
   extractClaim(input: ClaimBotInput): Promise<ExtractedClaim>;
   enterAdjudication(input: EnterAdjudicationInput): Promise<AdjudicationReceipt>;
 }
+
+/** Bots a reviewer may start from a ClaimReview task while they work it. */
+export const claimReviewAttendedBots = {
+  // Reading one claim takes a second or two; a reviewer waits at most 20 s before hearing it failed.
+  refetchClaim: defineAttendedBot<ClaimReviewBots>({ activity: 'extractClaim', title: 'Read the claim again', deadlineMs: 20_000 }),
+};

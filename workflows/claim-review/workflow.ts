@@ -3,7 +3,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { ProcessRun } from '../engine/process-run';
 import { botSteps, type BotFailure } from '../engine/bot-step';
-import type { ClaimReviewBots } from './bots';
+import { claimReviewAttendedBots, type ClaimReviewBots } from './bots';
+import { offerBot } from '../engine/attended-bot';
 import { qaPolicyFor } from './service-levels';
 import {
   ClaimReviewInput,
@@ -108,7 +109,7 @@ async function decide(run: ProcessRun, claim: ExtractedClaim, input: ClaimReview
       ],
     },
     // The reviewer can have the bot read the claim again (e.g. after the client amended it).
-    bots: { refetchClaim: () => bots.extractClaim({ client: input.client, claimRef: input.claimRef, credential }) },
+    bots: { refetchClaim: offerBot(claimReviewAttendedBots.refetchClaim, { client: input.client, claimRef: input.claimRef, credential }) },
   });
   const by = decidedBy.operatorId;
   switch (decision.action) {

@@ -18,6 +18,8 @@ export const TaskFailureType = {
   Forbidden: 'TaskActionForbidden',
   /** The request names something the task does not offer (an unknown bot, a malformed label). */
   InvalidRequest: 'InvalidTaskRequest',
+  /** The task (or the operator on it) has started as many attended bot runs as it may. */
+  TooManyAttendedRuns: 'TooManyAttendedRuns',
 } as const;
 export type TaskFailureType = (typeof TaskFailureType)[keyof typeof TaskFailureType];
 

@@ -1,6 +1,6 @@
 // The messages every Tandem run answers, and their payload types. Both the workflow (which sets
 // the handlers) and the API (which calls them) import this module, so the two cannot disagree.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Who acts on a task. Carried inside every Update so history itself says who decided, and so the
  *  workflow can re-check the caller's scope however the Update reached Temporal. */
@@ -45,6 +45,7 @@ export interface TaskEvent {
     | 'escalated'
     | 'commented'
     | 'labelled'
+    | 'bot-queued'
     | 'bot-run'
     | 'completed'
     | 'cancelled'
@@ -85,6 +86,31 @@ export interface HumanTaskView {
   /** Increases with every transition: the inbox index never lets an older copy overwrite a newer one. */
   version: number;
   decision?: RecordedDecision;
+  /** Attended bot runs operators started from this task, oldest first (results in `context.bots`). */
+  attendedRuns?: AttendedRunView[];
+}
+
+export type AttendedRunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** One attended bot run: queued by the trigger, running once a bot worker took it, then done or failed. */
+export interface AttendedRunView {
+  /** `<taskId>.b<n>`; also the bot activity's id in the run's history. */
+  attendedRunId: string;
+  taskId: string;
+  bot: string;
+  requestedBy: string;
+  status: AttendedRunStatus;
+  queuedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** The bot's hard deadline: it is stopped this long after it started. */
+  deadlineMs: number;
+  /** The bot's progress steps as it reported them. */
+  steps: Array<{ step: string; at: string }>;
+  /** The bot's last progress report. */
+  progress?: Record<string, unknown>;
+  /** Why it failed, with the evidence (screenshot, trace) when the bot left any. */
+  failure?: { kind: 'business' | 'system'; code: string; message: string; details: Record<string, unknown>; evidence?: { screenshot?: string; trace?: string } };
 }
 
 export interface RecordedDecision {
@@ -142,6 +168,35 @@ export interface LabelTaskRequest extends TaskRequest {
 
 export interface RunTaskBotRequest extends TaskRequest {
   bot: string;
+}
+
+export interface TriggerTaskBotRequest extends TaskRequest {
+  bot: string;
+  /** What the operator sends the bot, checked against the bot's declared operator input. */
+  input?: Record<string, unknown>;
+}
+
+export interface TriggerTaskBotResult {
+  attendedRunId: string;
+  taskId: string;
+  bot: string;
+  status: AttendedRunStatus;
+  /** False when the trigger joined the bot's run already queued or running on the task. */
+  created: boolean;
+}
+
+/** What the API learns before it sends a trigger: whether it would join, start, or be refused. */
+export type TriggerPreview =
+  | { kind: 'join'; run: AttendedRunView }
+  | { kind: 'replay'; result: TriggerTaskBotResult }
+  | { kind: 'start' }
+  | { kind: 'refused'; type: string; message: string; details: unknown[] };
+
+/** Sent by the bot worker as an attended run starts and moves on. */
+export interface AttendedBotReport {
+  attendedRunId: string;
+  attempt: number;
+  progress?: Record<string, unknown>;
 }
 
 export interface CompleteTaskResult {
@@ -204,8 +259,16 @@ export const reassignTaskUpdate = defineUpdate<HumanTaskView, [ReassignTaskReque
 export const escalateTaskUpdate = defineUpdate<HumanTaskView, [EscalateTaskRequest]>('tandem.escalateTask');
 export const commentTaskUpdate = defineUpdate<HumanTaskView, [CommentTaskRequest]>('tandem.commentTask');
 export const labelTaskUpdate = defineUpdate<HumanTaskView, [LabelTaskRequest]>('tandem.labelTask');
-/** Runs an attended bot from a task; resolves with the task, its context.bots holding the result. */
+/** Before attended runs were asynchronous: ran the bot inside the Update. Kept for histories that hold it; the API no longer sends it. */
 export const runTaskBotUpdate = defineUpdate<HumanTaskView, [RunTaskBotRequest]>('tandem.runTaskBot');
+/** Queues an attended bot run from a task (or joins the one running) and answers at once. */
+export const triggerTaskBotUpdate = defineUpdate<TriggerTaskBotResult, [TriggerTaskBotRequest]>('tandem.triggerTaskBot');
+/** The guard of triggerTaskBot as a read, for several triggers at once (the API batches the ones that
+ *  arrive together): lets the API answer a join without writing history. The updateId replays a keyed trigger. */
+export const previewTaskBotsQuery = defineQuery<TriggerPreview[], [Array<{ request: TriggerTaskBotRequest; updateId?: string }>]>('tandem.previewTaskBots');
+/** The API joined a keyed trigger to the running run without an Update: remember that answer for the key's retries. */
+export const rememberBotTriggerSignal = defineSignal<[{ request: TriggerTaskBotRequest; updateId: string; result: TriggerTaskBotResult }]>('tandem.rememberBotTrigger');
+export const attendedBotReportSignal = defineSignal<[AttendedBotReport]>('tandem.attendedBotReport');
 export const runViewQuery = defineQuery<RunView>('tandem.run');
 export const taskQuery = defineQuery<HumanTaskView | null, [string]>('tandem.task');
 

@@ -25,7 +25,9 @@ import { nextLocalTime } from './business-calendar';
 import { runSlaBreached, watchTaskSla } from './sla-watch';
 import { TaskBook, type OpenTaskSpec } from './task-book';
 import { RunJournal } from './run-journal';
-import { toBotFailure, type BotOutcome } from './bot-step';
+import { botSteps, toBotFailure, type BotOutcome } from './bot-step';
+import type { AttendedBotOffer } from './attended-bot';
+import { TaskBotRuns } from './task-bot-runs';
 import type { TaskDecision, TaskForm } from './task-form';
 import * as m from './messages';
 import type { HumanTaskView, RecordedDecision, RunBatchRef, RunView, TaskRequest } from './messages';
@@ -65,8 +67,11 @@ export interface ProcessRunOptions {
   receivedAt?: string;
 }
 
-/** Attended bots an operator may launch from a task; each result lands in the task's context. */
-export type TaskBots = Record<string, () => Promise<unknown>>;
+/** Attended bots an operator may launch from a task (`offerBot(declaration, input)`); each result lands in the task's context. */
+export type TaskBots = Record<string, AttendedBotOffer>;
+
+/** The attended bots' activities on the unattended queue, as the blocking trigger ran them (histories before triggerTaskBot). */
+const blockingTaskBots = botSteps<Record<string, (input: unknown) => Promise<unknown>>>();
 
 export interface HumanTaskSpec extends OpenTaskSpec {
   bots?: TaskBots;
@@ -100,7 +105,7 @@ export class ProcessRun {
   private readonly journal = new RunJournal();
   /** What reporting learns of this run: written into its memo as it closes. */
   readonly facts = new RunFactsLog();
-  private readonly taskBots = new Map<string, TaskBots>();
+  private readonly taskBots: TaskBotRuns;
   private readonly batches: RunBatchRef[] = [];
   /** Index updates and lease timers running beside the process; settled before the run closes. */
   private readonly background: Promise<unknown>[] = [];
@@ -122,6 +127,7 @@ export class ProcessRun {
     this.onTask(m.reassignTaskUpdate, (r) => tasks.checkReassign(r), (r) => this.moved(tasks.reassign(r, nowIso())));
     this.onTask(m.escalateTaskUpdate, (r) => tasks.checkEscalate(r), (r) => this.moved(tasks.escalate(r, nowIso())));
     setHandler(m.runTaskBotUpdate, (r) => this.runTaskBot(r), { validator: (r) => tasks.checkBot(r) });
+    this.taskBots = new TaskBotRuns({ tasks, facts: this.facts, sync: (view) => this.sync(view), beside: (work) => this.background.push(work) });
     upsertSearchAttributes([
       { key: SA.client, value: options.client },
       { key: SA.process, value: options.process },
@@ -159,7 +165,7 @@ export class ProcessRun {
     const opened = new Date();
     const slaDue = spec.sla ? deadlineAfter(opened, spec.sla.withinMs, spec.sla.calendar).toISOString() : undefined;
     const task = this.tasks.open(form, spec, Object.keys(spec.bots ?? {}), opened.toISOString(), slaDue);
-    if (spec.bots) this.taskBots.set(task.taskId, spec.bots);
+    if (spec.bots) this.taskBots.book.offer(task.taskId, spec.bots);
     this.journal.wait({ kind: 'human', taskId: task.taskId, team: task.team, assignee: task.assignee, since: task.createdAt });
     this.publishPhase();
     const placed = await inbox.syncTask(snapshot(task));
@@ -327,9 +333,10 @@ export class ProcessRun {
     this.background.push(watch().catch(() => undefined));
   }
 
+  /** The blocking trigger of old: the bot ran inside the Update. Only histories that hold it still take this path. */
   private async runTaskBot(request: m.RunTaskBotRequest): Promise<HumanTaskView> {
-    const fn = this.taskBots.get(request.taskId)?.[request.bot];
-    const outcome = await this.bot(request.bot, () => fn!(), undefined);
+    const offer = this.taskBots.book.offerOf(request.taskId, request.bot)!;
+    const outcome = await this.bot(request.bot, (input: Record<string, unknown>) => blockingTaskBots[offer.declaration.activity]!(input), offer.input);
     const result = outcome.ok ? { ok: true, result: outcome.value } : { ok: false, failure: outcome.failure };
     return this.sync(this.tasks.recordBotResult(request.taskId, request.bot, request.actor.operatorId, result, nowIso()));
   }

@@ -285,6 +285,17 @@ export class TaskBook {
     return this.record(view, now, by, 'bot-run', bot);
   }
 
+  recordBotQueued(taskId: string, bot: string, by: string, now: string): HumanTaskView {
+    return this.record(this.entry(taskId).view, now, by, 'bot-queued', bot);
+  }
+
+  /** A change without an event of its own (an attended run's progress): a new version for the index. */
+  touch(taskId: string): HumanTaskView {
+    const view = this.entry(taskId).view;
+    view.version++;
+    return view;
+  }
+
   assign(taskId: string, assignee: string, now: string): HumanTaskView {
     const view = this.entry(taskId).view;
     view.assignee = assignee;

@@ -107,6 +107,10 @@ export const inbox = {
   comment: (taskId, text) => call('POST', `/tasks/${enc(taskId)}/comments`, { text }),
   labels: (taskId, change) => call('POST', `/tasks/${enc(taskId)}/labels`, change),
   complete: (taskId, action, data, leaseId) => call('POST', `/tasks/${enc(taskId)}/complete`, { action, data, ...(leaseId ? { leaseId } : {}) }),
+  /** Starts an attended bot; answers at once with `{ attendedRunId, status, url }`. */
+  triggerBot: (taskId, bot) => call('POST', `/tasks/${enc(taskId)}/bots`, { bot }),
+  /** One attended run, by the link the trigger answered. */
+  attendedRun: (url) => call('GET', url),
   bulkComplete: (taskIds, action, data = {}) => call('POST', '/tasks/bulk-complete', { taskIds, action, data }),
   processes: () => call('GET', '/processes'),
   /** query: { process, client, status, businessRef, startedAfter, startedBefore, cursor, limit }: newest first. */

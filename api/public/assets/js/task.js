@@ -6,6 +6,7 @@ import { dateTime, due, duration, h, humanize } from './dom.js';
 import { DecisionPanel } from './forms.js';
 import { renderComments, renderLabels } from './notes.js';
 import { stepsPanel } from './run.js';
+import { followRun, mergeRuns, renderBots } from './bots.js';
 
 export class TaskView {
   #root;
@@ -19,6 +20,8 @@ export class TaskView {
   #ticker;
   #seq = 0;
   #el = {};
+  /** Bots whose trigger is on its way (the button is disabled from the click on). */
+  #botsPending = new Set();
 
   /** onDone(task, action, result) runs once a decision is recorded. */
   constructor(root, { me, onDone }) {
@@ -64,6 +67,7 @@ export class TaskView {
     this.#panel?.destroy();
     this.#panel = undefined;
     this.#task = undefined;
+    this.#botsPending = new Set();
   }
 
   handleKey(key) {
@@ -109,6 +113,7 @@ export class TaskView {
       note: h('div', { class: 'note-area', role: 'alert' }),
       comments: h('div', {}),
       labels: h('div', {}),
+      bots: h('section', { class: 'panel bots', 'aria-labelledby': 'bots-title', 'aria-live': 'polite' }),
     };
     const shot = screenshotKey(task.context);
     const screenshot = shot ? renderScreenshot(shot, `What the bot saw in ${task.client}’s system`) : null;
@@ -127,7 +132,7 @@ export class TaskView {
       h(
         'div',
         { class: 'task-grid' },
-        h('div', { class: 'col-main' }, h('section', { class: 'panel', 'aria-labelledby': 'details-title' }, h('h2', { id: 'details-title' }, 'Details'), renderContext(task.context)), this.#decisionOrOutcome()),
+        h('div', { class: 'col-main' }, h('section', { class: 'panel', 'aria-labelledby': 'details-title' }, h('h2', { id: 'details-title' }, 'Details'), renderContext(task.context)), this.#el.bots, this.#decisionOrOutcome()),
         h(
           'div',
           { class: 'col-side' },
@@ -141,6 +146,43 @@ export class TaskView {
     );
     this.#renderClaim();
     this.#renderNotes();
+    this.#renderBots();
+  }
+
+  #renderBots() {
+    const task = this.#task;
+    const holder = task.claim?.operatorId ?? task.assignee;
+    const heldByOther = holder && holder !== this.#me.operatorId && !this.#me.roles?.includes('supervisor');
+    renderBots(this.#el.bots, task, {
+      pending: this.#botsPending,
+      disabledReason: heldByOther ? `${holder} is working on this task.` : null,
+      onTrigger: (bot) => void this.#triggerBot(bot),
+    });
+  }
+
+  /** Starts the bot (the reply comes at once), then follows its run until it is done or failed. */
+  async #triggerBot(bot) {
+    const taskId = this.#task.taskId;
+    const stillHere = () => this.#task?.taskId === taskId;
+    this.#botsPending.add(bot);
+    this.#renderBots();
+    try {
+      const started = await inbox.triggerBot(taskId, bot);
+      if (!stillHere()) return;
+      this.#botsPending.delete(bot);
+      this.#mergeRun({ attendedRunId: started.attendedRunId, taskId, bot, status: started.status, requestedBy: this.#me.operatorId, queuedAt: new Date().toISOString(), steps: [] });
+      await followRun(started.url, (run) => this.#mergeRun(run), { stillWanted: stillHere });
+    } catch (problem) {
+      if (!stillHere()) return;
+      this.#botsPending.delete(bot);
+      this.#renderBots();
+      this.#note(`${humanize(bot)} could not start: ${problem.summary ?? problem}`);
+    }
+  }
+
+  #mergeRun(run) {
+    this.#task = { ...this.#task, attendedRuns: mergeRuns(this.#task.attendedRuns, [run]) };
+    this.#renderBots();
   }
 
   #decisionOrOutcome() {
@@ -213,9 +255,10 @@ export class TaskView {
 
   #update(task) {
     if (!this.#task || task.taskId !== this.#task.taskId || (task.version ?? 0) < (this.#task.version ?? 0)) return;
-    this.#task = { ...this.#task, ...task };
+    this.#task = { ...this.#task, ...task, attendedRuns: mergeRuns(this.#task.attendedRuns, task.attendedRuns) };
     this.#renderClaim();
     this.#renderNotes();
+    this.#renderBots();
     this.#keepLease();
   }
 

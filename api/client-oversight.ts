@@ -90,7 +90,7 @@ export class ClientOversight {
       `SELECT run_id, process, business_ref, status, outcome, received_ms, closed_ms, turnaround_ms, within_target, human_tasks,
               handle_ms, bot_ms, business_exceptions, system_exceptions, qa_result, qa_reason, cost
        FROM run_facts WHERE client = ? ${process ? 'AND process = ?' : ''} AND ${clock} >= ? AND ${clock} < ? ${rule ? `AND ${rule.where}` : ''}
-       ORDER BY ${clock}, run_id LIMIT ${Math.floor(limit)}`,
+       ORDER BY ${clock} DESC, run_id LIMIT ${Math.floor(limit)}`,
       process ? [client, process, fromMs, toMs] : [client, fromMs, toMs],
     );
   }

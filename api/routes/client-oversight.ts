@@ -157,7 +157,7 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
     {
       config: { auth: { roles: REPORT_READERS } },
       schema: {
-        summary: 'The runs behind a report’s figures: every run closed in the period, or one figure’s (breached, QA-failed, …); oldest first',
+        summary: 'The runs behind a report’s figures: every run closed in the period, or one figure’s (breached, QA-failed, …); newest first',
         tags: ['oversight'],
         params: ClientParam.extend({ period: PeriodParam }),
         querystring: z.object({ process: ProcessName, figure: RunFigure.optional(), limit: z.coerce.number().int().min(1).max(5_000).default(500) }),

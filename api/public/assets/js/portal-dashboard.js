@@ -128,7 +128,7 @@ export class Dashboard {
         `${r.backlog?.buckets.breached ?? 0} past target · oldest ${r.backlog?.oldestAgeMs === null || !r.backlog ? '–' : duration(r.backlog.oldestAgeMs)}`, verdict(r.backlog?.buckets.breached ?? null, 0, true), null),
     ];
     const small = [
-      tile('volume.completed', 'Completed', String(r.volume.completed), r.volume.completed, `${r.volume.failed} failed · ${r.volume.cancelled} cancelled`, null, null),
+      tile('volume.completed', 'Completed', String(r.volume.completed), r.volume.completed, `${r.volume.failed} failed · ${r.volume.cancelled} cancelled`, null, link('completed', r.volume.completed)),
       tile('turnaround.p50Ms', 'Turnaround p50 / p90', `${hours(r.turnaround.p50Ms)} / ${hours(r.turnaround.p90Ms)}`, r.turnaround.p50Ms, level?.turnaround.clock === 'business' ? 'business hours' : 'calendar hours', null, null),
       tile('turnaround.breaches', 'Breaches', String(r.turnaround.breaches), r.turnaround.breaches, 'completed past target', null, link('breached', r.turnaround.breaches)),
       tile('exceptions.business.items', 'Business exceptions', String(r.exceptions.business.items), r.exceptions.business.items, `${pct(r.exceptions.business.rate)} of ${r.exceptions.entered} entered`, null, link('business-exception', r.exceptions.business.items)),
@@ -155,7 +155,7 @@ export class Dashboard {
           h('td', {}, run.qaResult ? `${run.qaResult}${run.qaReason ? `: ${run.qaReason}` : ''}` : '–'),
           h('td', { class: 'links' }, runLink(run, '', 'Steps'), ' · ', runLink(run, '/audit', 'Audit'))),
       );
-      panel.replaceChildren(title, h('p', { class: 'muted' }, `${page.runs.length}${page.truncated ? '+' : ''} run${page.runs.length === 1 ? '' : 's'}, oldest first.`),
+      panel.replaceChildren(title, h('p', { class: 'muted' }, `${page.runs.length}${page.truncated ? '+' : ''} run${page.runs.length === 1 ? '' : 's'}, newest first.`),
         h('table', { class: 'queue runs' }, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
     } catch (problem) {
       panel.replaceChildren(title, h('p', { class: 'error', role: 'alert' }, `Could not list the runs: ${problem.summary ?? problem}`));

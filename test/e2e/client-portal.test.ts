@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../support/auth';
-import { launchChromium, openPage, screenshot, type WatchedPage } from '../support/browser';
+import { launchChromium, openPage, screenshot, SCREENSHOT_DIR, type WatchedPage } from '../support/browser';
 import { startApi, type TestApi } from '../support/tandem-api';
 import { WorkerProcess } from '../support/tandem-processes';
 import { eventually, temporalClient, uniqueId } from '../support/temporal';
@@ -97,7 +97,7 @@ describe('client portal', () => {
     await tab.getByLabel('Access token').fill(VERA.authorization!.replace(/^Bearer /, ''));
     await tab.getByRole('button', { name: 'Sign in' }).click();
     await tab.locator('#operator-name', { hasText: 'Vera' }).waitFor();
-    await tab.locator('#dashboard-title', { hasText: `${ACME} · claim-review` }).waitFor();
+    await tab.locator('#dashboard-title', { hasText: `${ACME} · Claim review` }).waitFor();
     expect(decodeURIComponent(tab.url())).toContain(`#/client/${ACME}?`);
 
     // November, by the month picker.
@@ -151,6 +151,8 @@ describe('client portal', () => {
     expect(ids.every((id) => id.startsWith(`claim-review:${ACME}:`))).toBe(true);
     expect(await behind.locator('td:nth-child(6)', { hasText: 'past target' }).count()).toBe(k.turnaround.breaches);
     await screenshot(tab, 'client-portal');
+    await tab.evaluate(() => window.scrollTo(0, 0));
+    await tab.screenshot({ path: `${SCREENSHOT_DIR}/client-portal-top.png` }); // what a person sees first
 
     // Exports: the period's runs as CSV and the printable report, both acme's only.
     const csvDownload = tab.waitForEvent('download');

@@ -37,22 +37,33 @@ function panel(id, title, summary, columns, rows, config) {
   };
 }
 
-export function chartPanels(r) {
-  const step = { day: 'day', week: 'week', month: 'month' }[r.granularity] ?? r.granularity;
+/** `targetMs`: the service level's turnaround target, to tell the bins past it (none: one colour). */
+export function chartPanels(r, targetMs) {
+  const step = r.granularity;
+  const stepHeading = { day: 'Day', week: 'Week starting', month: 'Month' }[step] ?? step;
   const bins = r.turnaround.histogram;
   const labels = bins.map((_, i) => binLabel(bins, i));
+  const past = (all, i) => Boolean(targetMs) && i > 0 && all[i - 1].upToMs >= targetMs;
   const series = r.series;
   const reasons = [
     ...r.exceptions.business.reasons.map((x) => ({ ...x, kind: 'Business' })),
     ...r.exceptions.system.reasons.map((x) => ({ ...x, kind: 'System' })),
   ];
   const charts = [
-    panel('chart-turnaround', 'Turnaround distribution', `${r.turnaround.measured} completed items by turnaround`, ['Turnaround', 'Items'], bins.map((b, i) => [labels[i], b.items]), {
-      type: 'bar',
-      data: { labels, datasets: [{ label: 'Completed items', data: bins.map((b) => b.items), backgroundColor: ACCENT }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'items' } } } },
-    }),
-    panel('chart-volume', 'Volume and backlog', `completed items and open backlog per ${step}`, [capital(step), 'Completed', 'Backlog at end'], series.map((p) => [p.bucket, p.completed, p.backlog ?? '–']), {
+    // Bins wholly past the target in red, as their own dataset, so the legend says what red means.
+    panel('chart-turnaround', 'Turnaround distribution', `${r.turnaround.measured} completed items by turnaround${targetMs ? `, target ${targetMs / 3_600_000} h` : ''}`,
+      ['Turnaround', 'Items'], bins.map((b, i) => [labels[i], b.items]), {
+        type: 'bar',
+        data: {
+          labels,
+          datasets: [
+            { label: 'Within target', data: bins.map((b, i) => (!past(bins, i) ? b.items : null)), backgroundColor: ACCENT, grouped: false },
+            ...(targetMs ? [{ label: 'Past target', data: bins.map((b, i) => (past(bins, i) ? b.items : null)), backgroundColor: LINE, grouped: false }] : []),
+          ],
+        },
+        options: { plugins: { legend: { display: Boolean(targetMs) } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'items' } } } },
+      }),
+    panel('chart-volume', 'Volume and backlog', `completed items and open backlog per ${step}`, [stepHeading, 'Completed', 'Backlog at end'], series.map((p) => [p.bucket, p.completed, p.backlog ?? '–']), {
       type: 'bar',
       data: {
         labels: series.map((p) => p.bucket),
@@ -61,10 +72,10 @@ export function chartPanels(r) {
           { type: 'line', label: 'Backlog at end', data: series.map((p) => p.backlog ?? null), borderColor: LINE, backgroundColor: LINE, order: 1 },
         ],
       },
-      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      options: { scales: { x: { title: { display: true, text: stepHeading.toLowerCase() } }, y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'items' } } } },
     }),
     panel('chart-sla', `SLA compliance by ${step}`, `share of items within the turnaround target per ${step}, target ${pctText(r.turnaround.target)}`,
-      [capital(step), 'Within target', 'Completed', 'Attainment'], series.map((p) => [p.bucket, p.withinTarget, p.completed, pctText(p.attainment)]), {
+      [stepHeading, 'Within target', 'Completed', 'Attainment'], series.map((p) => [p.bucket, p.withinTarget, p.completed, pctText(p.attainment)]), {
         type: 'bar',
         data: {
           labels: series.map((p) => p.bucket),
@@ -73,7 +84,7 @@ export function chartPanels(r) {
             ...(r.turnaround.target === null ? [] : [{ type: 'line', label: `Target (${pctText(r.turnaround.target)})`, data: series.map(() => r.turnaround.target * 100), borderColor: MUTED, borderDash: [6, 4], pointRadius: 0, order: 1 }]),
           ],
         },
-        options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } } } },
+        options: { scales: { x: { title: { display: true, text: stepHeading.toLowerCase() } }, y: { min: 0, max: 100, title: { display: true, text: '% within target' } } } },
       }),
     panel('chart-exceptions', 'Exceptions by cause', reasons.length ? reasons.map((x) => `${x.code} ${x.items}`).join(', ') : 'no exceptions', ['Cause', 'Kind', 'Items'], reasons.map((x) => [x.code, x.kind, x.items]), {
       type: 'bar',
@@ -88,4 +99,3 @@ export function chartPanels(r) {
   return { panels: charts.map((c) => c.el), charts };
 }
 
-const capital = (s) => s.charAt(0).toUpperCase() + s.slice(1);

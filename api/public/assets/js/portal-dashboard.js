@@ -1,7 +1,7 @@
 // One client's service overview for a process and period: the KPIs against the service level's
 // targets, four charts (each with its table), the runs behind a figure, and the exports. The
 // period is a month (`2026-11`) or ISO week (`2026-W48`), as the API's reports take it.
-import { download, oversight } from './api.js';
+import { download, inbox, oversight } from './api.js';
 import { dateTime, duration, h } from './dom.js';
 import { chartPanels } from './portal-charts.js';
 
@@ -35,6 +35,7 @@ export class Dashboard {
   #root;
   #seq = 0;
   #charts = [];
+  #titles;
 
   constructor(root) {
     this.#root = root;
@@ -54,6 +55,9 @@ export class Dashboard {
       return true;
     }
     const processes = [...new Set(levels.map((l) => l.process))];
+    this.#titles ??= inbox.processes().then((list) => new Map(list.map((p) => [p.name, p.title])), () => new Map());
+    const titles = await this.#titles;
+    const titleOf = (name) => titles.get(name) ?? name;
     const process = params.has('process') ? params.get('process') : (processes[0] ?? '');
     const figure = params.get('runs') ?? '';
     let report;
@@ -68,13 +72,13 @@ export class Dashboard {
     if (seq !== this.#seq) return true;
     const level = levels.filter((l) => l.process === process).sort((a, b) => b.version - a.version)[0];
     for (const chart of this.#charts) chart.destroy();
-    const { panels, charts } = chartPanels(report);
+    const { panels, charts } = chartPanels(report, level?.turnaround.targetMs);
     this.#charts = charts;
     const drill = h('section', { class: 'panel drill', id: 'runs-behind', 'aria-labelledby': 'runs-behind-title', hidden: !figure });
-    const title = h('h1', { id: 'dashboard-title', tabindex: -1 }, `${client}${process ? ` · ${process}` : ' · all processes'}`);
+    const title = h('h1', { id: 'dashboard-title', tabindex: -1 }, `${client} · ${process ? titleOf(process) : 'all processes'}`);
     this.#root.replaceChildren(
       h('header', { class: 'portal-head' }, h('div', {}, title, h('p', { class: 'muted level-line' }, levelLine(level, period, levels[0]?.calendar.timeZone))), this.#exports(client, period, process)),
-      this.#controls(client, processes, process, period),
+      this.#controls(client, processes, process, period, titleOf),
       this.#tiles(report, level, (f) => this.#address(client, process, period, f)),
       h('div', { class: 'chart-grid' }, panels),
       drill,
@@ -90,12 +94,12 @@ export class Dashboard {
     return `#/client/${encodeURIComponent(client)}?${params}`;
   }
 
-  #controls(client, processes, process, period) {
+  #controls(client, processes, process, period, titleOf = (name) => name) {
     const week = period.includes('W');
     const go = (next) => (location.hash = this.#address(client, next.process ?? process, next.period ?? period));
     const kind = h('select', { name: 'kind', onchange: (e) => go({ period: e.target.value === 'week' ? isoWeekOf(new Date()) : thisMonth() }) }, h('option', { value: 'month', selected: !week }, 'Month'), h('option', { value: 'week', selected: week }, 'Week'));
     const picker = h('input', { type: week ? 'week' : 'month', name: 'period', value: period, required: true, onchange: (e) => e.target.value && go({ period: e.target.value }) });
-    const options = [...processes.map((p) => [p, p]), ['', 'All processes']];
+    const options = [...processes.map((p) => [p, titleOf(p)]), ['', 'All processes']];
     const select = h('select', { name: 'process', onchange: (e) => go({ process: e.target.value }) }, options.map(([v, t]) => h('option', { value: v, selected: v === process }, t)));
     return h('form', { class: 'filters', 'aria-label': 'Period and process', onsubmit: (e) => e.preventDefault() },
       h('label', {}, 'Process ', select), h('label', {}, 'Period ', kind), h('label', {}, week ? 'Week ' : 'Month ', picker));
@@ -111,29 +115,30 @@ export class Dashboard {
   }
 
   #tiles(r, level, address) {
-    const link = (figure, count) => (count > 0 ? h('a', { href: address(figure), class: 'runs-link' }, `${count} run${count === 1 ? '' : 's'}`) : h('span', { class: 'muted' }, 'no runs'));
+    // Each link names its runs, so a list of the page's links reads on its own.
+    const link = (figure, count, what) => (count > 0 ? h('a', { href: address(figure), class: 'runs-link' }, `Runs: ${count} ${what}`) : h('span', { class: 'muted small' }, `No runs ${what}`));
     const tile = (key, label, value, raw, detail, verdictEl, runs) =>
       h('div', { class: 'tile', 'data-kpi': key, 'data-value': raw === null || raw === undefined ? '' : String(raw) },
         h('h2', {}, label), h('p', { class: 'figure' }, h('span', { class: 'value' }, value), ' ', verdictEl), h('p', { class: 'detail muted' }, detail), runs);
     const cur = r.cost.currency ?? level?.cost.currency;
     const main = [
       tile('turnaround.attainment', 'Turnaround within target', pct(r.turnaround.attainment), r.turnaround.attainment,
-        `target ≥ ${pct(r.turnaround.target)} · ${r.turnaround.withinTarget} of ${r.turnaround.measured}`, verdict(r.turnaround.attainment, r.turnaround.target), link('breached', r.turnaround.breaches)),
+        `target ≥ ${pct(r.turnaround.target)} · ${r.turnaround.withinTarget} of ${r.turnaround.measured}`, verdict(r.turnaround.attainment, r.turnaround.target), link('breached', r.turnaround.breaches, 'past target')),
       tile('quality.passRate', 'Quality (QA pass rate)', pct(r.quality.passRate), r.quality.passRate,
-        `target ≥ ${pct(r.quality.target)} · ${r.quality.passed} of ${r.quality.reviewed} reviewed passed`, verdict(r.quality.passRate, r.quality.target), link('qa-failed', r.quality.reviewed - r.quality.passed)),
+        `target ≥ ${pct(r.quality.target)} · ${r.quality.passed} of ${r.quality.reviewed} reviewed passed`, verdict(r.quality.passRate, r.quality.target), link('qa-failed', r.quality.reviewed - r.quality.passed, 'failed review')),
       tile('straightThrough.rate', 'Straight-through rate', pct(r.straightThrough.rate), r.straightThrough.rate,
-        `target ≥ ${pct(r.straightThrough.target)} · ${r.straightThrough.items} of ${r.volume.completed}`, verdict(r.straightThrough.rate, r.straightThrough.target), link('straight-through', r.straightThrough.items)),
-      tile('cost.perTransaction', 'Cost per transaction', moneyIn(r.cost.perTransaction, cur), r.cost.perTransaction, `total ${moneyIn(r.cost.total, cur)}`, null, link('completed', r.volume.completed)),
+        `target ≥ ${pct(r.straightThrough.target)} · ${r.straightThrough.items} of ${r.volume.completed}`, verdict(r.straightThrough.rate, r.straightThrough.target), link('straight-through', r.straightThrough.items, 'straight through')),
+      tile('cost.perTransaction', 'Cost per transaction', moneyIn(r.cost.perTransaction, cur), r.cost.perTransaction, `total ${moneyIn(r.cost.total, cur)}`, null, link('completed', r.volume.completed, 'completed')),
       tile('backlog.open', 'Backlog (open now)', String(r.backlog?.open ?? '–'), r.backlog?.open,
-        `${r.backlog?.buckets.breached ?? 0} past target · oldest ${r.backlog?.oldestAgeMs === null || !r.backlog ? '–' : duration(r.backlog.oldestAgeMs)}`, verdict(r.backlog?.buckets.breached ?? null, 0, true), null),
+        !r.backlog?.open ? 'nothing open' : `${r.backlog.buckets.breached} past target · oldest ${duration(r.backlog.oldestAgeMs)} old`, verdict(r.backlog?.buckets.breached ?? null, 0, true), null),
     ];
     const small = [
-      tile('volume.completed', 'Completed', String(r.volume.completed), r.volume.completed, `${r.volume.failed} failed · ${r.volume.cancelled} cancelled`, null, link('completed', r.volume.completed)),
+      tile('volume.completed', 'Completed', String(r.volume.completed), r.volume.completed, `${r.volume.failed} failed · ${r.volume.cancelled} cancelled`, null, link('completed', r.volume.completed, 'completed')),
       tile('turnaround.p50Ms', 'Turnaround p50 / p90', `${hours(r.turnaround.p50Ms)} / ${hours(r.turnaround.p90Ms)}`, r.turnaround.p50Ms, level?.turnaround.clock === 'business' ? 'business hours' : 'calendar hours', null, null),
-      tile('turnaround.breaches', 'Breaches', String(r.turnaround.breaches), r.turnaround.breaches, 'completed past target', null, link('breached', r.turnaround.breaches)),
-      tile('exceptions.business.items', 'Business exceptions', String(r.exceptions.business.items), r.exceptions.business.items, `${pct(r.exceptions.business.rate)} of ${r.exceptions.entered} entered`, null, link('business-exception', r.exceptions.business.items)),
-      tile('exceptions.system.items', 'System exceptions', String(r.exceptions.system.items), r.exceptions.system.items, `${pct(r.exceptions.system.rate)} of ${r.exceptions.entered} entered`, null, link('system-exception', r.exceptions.system.items)),
-      tile('operators.avgHandleMinutes', 'Operator handle time', r.operators.avgHandleMinutes === null ? '–' : `${r.operators.avgHandleMinutes.toFixed(1)} min`, r.operators.avgHandleMinutes, `${r.operators.touchedItems} items touched`, null, link('human-touched', r.operators.touchedItems)),
+      tile('turnaround.breaches', 'Breaches', String(r.turnaround.breaches), r.turnaround.breaches, 'completed past target', null, link('breached', r.turnaround.breaches, 'past target')),
+      tile('exceptions.business.items', 'Business exceptions', String(r.exceptions.business.items), r.exceptions.business.items, `${pct(r.exceptions.business.rate)} of ${r.exceptions.entered} entered`, null, link('business-exception', r.exceptions.business.items, 'with a business exception')),
+      tile('exceptions.system.items', 'System exceptions', String(r.exceptions.system.items), r.exceptions.system.items, `${pct(r.exceptions.system.rate)} of ${r.exceptions.entered} entered`, null, link('system-exception', r.exceptions.system.items, 'with a system exception')),
+      tile('operators.avgHandleMinutes', 'Operator handle time', r.operators.avgHandleMinutes === null ? '–' : `${r.operators.avgHandleMinutes.toFixed(1)} min`, r.operators.avgHandleMinutes, `${r.operators.touchedItems} items touched`, null, link('human-touched', r.operators.touchedItems, 'touched')),
       tile('bots.successRate', 'Bot step success', pct(r.bots.successRate), r.bots.successRate, `${r.bots.steps} steps · ${r.bots.minutes.toFixed(0)} bot minutes`, null, null),
     ];
     return h('section', { 'aria-label': 'Key figures' }, h('div', { class: 'tiles main' }, main), h('div', { class: 'tiles small' }, small));

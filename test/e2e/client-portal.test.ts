@@ -174,6 +174,7 @@ describe('client portal', () => {
     expect(globexRefs.some((ref) => everything.includes(ref))).toBe(false);
     expect(await tab.locator('#client-switch option').allTextContents()).toEqual([ACME]);
     expect((await get(`/clients/${GLOBEX}/kpis`)).status).toBe(404);
+    expect((await get(`/clients/${GLOBEX}/reports/2026-11/runs?figure=breached`)).status).toBe(404);
     await tab.evaluate((client) => (location.hash = `#/client/${client}?period=2026-11`), GLOBEX);
     await tab.locator('#missing-view .error', { hasText: `No client ${GLOBEX} here` }).waitFor();
     expect(await tab.locator('#dashboard-view').isHidden()).toBe(true);

@@ -40,6 +40,7 @@ import { ItemBatches } from './item-batches';
 import { ProcessSchedules } from './schedules/process-schedules';
 import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
+import { SubscriptionRegistry } from '../notifications/subscription-registry';
 import { DeliveryQueue } from '../notifications/delivery-queue';
 import { webhookMasterKey } from '../notifications/webhook-key';
 import { logContext, observabilityRoutes } from './routes/observability';
@@ -178,7 +179,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(codecRoutes, { temporal: deps.temporal, uiUrl: loadConfig().temporal.uiUrl });
   await app.register(scheduleRoutes, { schedules: new ProcessSchedules(deps.temporal, { processes: deps.processes }) });
   await app.register(batchRoutes, { batches: new ItemBatches(deps.temporal) });
-  const webhooks = deps.webhooks ?? defaultWebhooks(deps.index);
+  const webhooks = deps.webhooks ?? defaultWebhooks(deps.index, deps.temporal);
   if (!deps.webhooks) app.addHook('onClose', () => webhooks.deliveries.close());
   await app.register(webhookRoutes, webhooks);
   const oversight = deps.oversight ?? (await ClientOversight.open(deps.temporal, processes));
@@ -188,11 +189,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   return app as unknown as FastifyInstance;
 }
 
-/** Webhooks on the index's Redis; the BullMQ queue connects on first use (building the OpenAPI document never does). */
-function defaultWebhooks(index: TaskIndex): WebhookRoutesOptions {
+/** Webhooks kept in Temporal and mirrored on the index's Redis; the BullMQ queue connects on first use (building the OpenAPI document never does). */
+function defaultWebhooks(index: TaskIndex, temporal: Client): WebhookRoutesOptions {
   let key: string | undefined;
   return {
-    subscriptions: new WebhookSubscriptions(index.redis, { prefix: index.prefix }),
+    subscriptions: new WebhookSubscriptions(index.redis, { prefix: index.prefix, registry: new SubscriptionRegistry(temporal) }),
     deliveries: new DeliveryQueue(index.redis, { prefix: index.prefix }),
     masterKey: () => (key ??= webhookMasterKey(loadConfig().webhooks)),
   };

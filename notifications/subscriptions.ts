@@ -1,10 +1,13 @@
-// Webhook subscriptions: which URL hears which events of which client. One Redis hash per
-// subscription and one set of ids per client; the signing secret is never stored (see signing.ts).
+// Webhook subscriptions: which URL hears which events of which client. Kept for good in Temporal
+// (subscription-registry.ts), mirrored in Redis as one hash per subscription and one set of ids per
+// client, and refilled from Temporal when Redis comes back empty. The signing secret is never
+// stored (see signing.ts).
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ClientId } from '../workflows/engine/common-schemas';
 import { EVENT_TYPES, type EventType } from '../workflows/engine/events';
+import type { SubscriptionRegistry } from './subscription-registry';
 
 export const SubscriptionId = z
   .string()
@@ -43,11 +46,25 @@ export const WebhookSubscription = z.object({
 });
 export type WebhookSubscription = z.infer<typeof WebhookSubscription>;
 
+export interface WebhookSubscriptionsOptions {
+  prefix: string;
+  /** Where subscriptions are kept for good. Without it Redis alone holds them (the notifier, which
+   *  only reads them, and tests of the delivery path). */
+  registry?: SubscriptionRegistry;
+}
+
 export class WebhookSubscriptions {
+  private refilling?: Promise<void>;
+
   constructor(
     readonly redis: Redis,
-    private readonly options: { prefix: string },
+    private readonly options: WebhookSubscriptionsOptions,
   ) {}
+
+  /** Set once Redis holds every kept subscription; an empty Redis lacks it, and is refilled. */
+  private get mirroredKey(): string {
+    return `${this.options.prefix}:webhooks:mirrored`;
+  }
 
   private key(id: string): string {
     return `${this.options.prefix}:webhooks:subscription:${id}`;
@@ -67,20 +84,20 @@ export class WebhookSubscriptions {
       createdAt: now.toISOString(),
       createdBy,
     };
-    await this.redis
-      .multi()
-      .hset(this.key(subscription.id), { ...subscription, eventTypes: JSON.stringify(subscription.eventTypes) })
-      .sadd(this.clientKey(subscription.client), subscription.id)
-      .exec();
+    // Kept first: a subscription Redis shows is one Temporal has.
+    await this.options.registry?.record(subscription);
+    await this.mirror([subscription]).exec();
     return subscription;
   }
 
   async get(id: string): Promise<WebhookSubscription | undefined> {
+    await this.mirrored();
     return this.parse(await this.redis.hgetall(this.key(id)));
   }
 
   /** Every subscription of these clients, oldest first. */
   async list(clients: readonly string[]): Promise<WebhookSubscription[]> {
+    await this.mirrored();
     const ids = (await Promise.all(clients.map((client) => this.redis.smembers(this.clientKey(client))))).flat();
     const found = await this.getMany(ids);
     return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -92,9 +109,54 @@ export class WebhookSubscriptions {
   }
 
   /** True if it existed. Deliveries still queued for it are skipped when their turn comes. */
-  async remove(subscription: WebhookSubscription): Promise<boolean> {
+  async remove(subscription: WebhookSubscription, by = 'system'): Promise<boolean> {
+    await this.options.registry?.withdraw(subscription.id, by);
     const results = await this.redis.multi().del(this.key(subscription.id)).srem(this.clientKey(subscription.client), subscription.id).exec();
     return results?.[0]?.[1] === 1;
+  }
+
+  private mirror(subscriptions: readonly WebhookSubscription[]) {
+    const multi = this.redis.multi();
+    for (const s of subscriptions) {
+      multi.hset(this.key(s.id), { ...s, eventTypes: JSON.stringify(s.eventTypes) }).sadd(this.clientKey(s.client), s.id);
+    }
+    return multi;
+  }
+
+  /** Refills an empty Redis from Temporal, once at a time per process. */
+  private async mirrored(): Promise<void> {
+    const registry = this.options.registry;
+    if (!registry || (await this.redis.exists(this.mirroredKey))) return;
+    this.refilling ??= this.refill(registry).finally(() => (this.refilling = undefined));
+    await this.refilling;
+  }
+
+  private async refill(registry: SubscriptionRegistry): Promise<void> {
+    const kept = (await registry.all()).flatMap((raw) => {
+      const parsed = WebhookSubscription.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+    // What Redis holds and Temporal does not (made before subscriptions were kept there, or too
+    // new for visibility): recorded now, which changes nothing for one already recorded.
+    const keptIds = new Set(kept.map((s) => s.id));
+    for (const id of await this.idsInRedis()) {
+      if (keptIds.has(id)) continue;
+      const local = this.parse(await this.redis.hgetall(this.key(id)));
+      if (local) await registry.record(local);
+    }
+    await this.mirror(kept).set(this.mirroredKey, new Date().toISOString()).exec();
+  }
+
+  private async idsInRedis(): Promise<string[]> {
+    const head = this.key('');
+    const ids: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${head}*`, 'COUNT', 500);
+      cursor = next;
+      ids.push(...keys.map((k) => k.slice(head.length)));
+    } while (cursor !== '0');
+    return ids;
   }
 
   private async getMany(ids: readonly string[]): Promise<WebhookSubscription[]> {

@@ -7,16 +7,31 @@
 #   env     KEY=VALUE lines for every port, URL and path (what the tests and workers read)
 #   reset   stop, then delete the state dir (Temporal history, Redis data, logs)
 # Profile and ports come from scripts/lib/env.sh: TANDEM_PROFILE=test gives the tests' own stack.
+# `--profile NAME` is the same as TANDEM_PROFILE=NAME. The `cluster` profile runs the Temporal server
+# itself on PostgreSQL (scripts/lib/cluster.sh) and starts the app on it: two orchestration workers,
+# two bot workers, the notifier and the API, each its own process; `stop` stops them all.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-source "$here/lib/env.sh"
-source "$here/lib/proc.sh"
-cd "$TANDEM_ROOT"
 
 usage() {
-  echo "usage: bash scripts/stack.sh start|stop|status|env|reset   (npm run stack -- <command>)" >&2
+  echo "usage: bash scripts/stack.sh start|stop|status|env|reset [--profile NAME]   (npm run stack -- <command> [--profile NAME])" >&2
   exit 2
 }
+
+command="" # parsed before env.sh, which derives everything from the profile
+while (($# > 0)); do
+  case $1 in
+    --profile) (($# >= 2)) || usage; export TANDEM_PROFILE=$2; shift 2 ;;
+    --profile=*) export TANDEM_PROFILE=${1#--profile=}; shift ;;
+    start | stop | status | env | reset) [[ -z $command ]] || usage; command=$1; shift ;;
+    *) usage ;;
+  esac
+done
+
+source "$here/lib/env.sh"
+source "$here/lib/proc.sh"
+source "$here/lib/cluster.sh"
+cd "$TANDEM_ROOT"
 
 # One start/stop at a time per state dir (fd 9; start_bg closes it in children).
 take_lock() {
@@ -27,6 +42,7 @@ take_lock() {
 
 launch_temporal() {
   [[ $TANDEM_TEMPORAL_EXTERNAL == 0 ]] || return 0
+  [[ $TANDEM_TEMPORAL_SERVER == dev ]] || { launch_temporal_server; return 0; }
   TEMPORAL_CLI="$(bash "$here/ensure-temporal.sh")"
   proc_pid temporal >/dev/null && { say "temporal already running (pid $(proc_pid temporal))"; return 0; }
   local attrs flag extra=()
@@ -55,6 +71,7 @@ wait_temporal() {
     say "using the Temporal at $TEMPORAL_ADDRESS (TEMPORAL_ADDRESS was set): not starting one"
     return 0
   fi
+  [[ $TANDEM_TEMPORAL_SERVER == dev ]] || { wait_temporal_server; return 0; }
   say "waiting for Temporal on $TEMPORAL_ADDRESS"
   wait_ready temporal "${TANDEM_TEMPORAL_START_TIMEOUT:-60}" temporal_answers
 }
@@ -137,7 +154,16 @@ ensure_payload_keys() {
 preflight() {
   require_tsx
   if [[ $TANDEM_TEMPORAL_EXTERNAL == 0 ]] && ! proc_pid temporal >/dev/null; then
-    require_free_ports temporal TEMPORAL_PORT TEMPORAL_UI_PORT TEMPORAL_HTTP_PORT TEMPORAL_METRICS_PORT
+    if [[ $TANDEM_TEMPORAL_SERVER == dev ]]; then
+      require_free_ports temporal TEMPORAL_PORT TEMPORAL_UI_PORT TEMPORAL_HTTP_PORT TEMPORAL_METRICS_PORT
+    else
+      require_free_ports temporal TEMPORAL_PORT TEMPORAL_HTTP_PORT TEMPORAL_METRICS_PORT TEMPORAL_FRONTEND_MEMBERSHIP_PORT \
+        TEMPORAL_HISTORY_PORT TEMPORAL_HISTORY_MEMBERSHIP_PORT TEMPORAL_MATCHING_PORT TEMPORAL_MATCHING_MEMBERSHIP_PORT \
+        TEMPORAL_WORKER_PORT TEMPORAL_WORKER_MEMBERSHIP_PORT
+    fi
+  fi
+  if [[ $TANDEM_TEMPORAL_SERVER == postgres && $TANDEM_TEMPORAL_EXTERNAL == 0 ]] && ! proc_pid postgres >/dev/null; then
+    require_free_ports postgres TANDEM_POSTGRES_PORT
   fi
   if [[ $TANDEM_REDIS_EXTERNAL == 0 ]] && ! proc_pid redis >/dev/null; then
     require_free_ports redis REDIS_PORT
@@ -157,15 +183,30 @@ cmd_start() {
   ensure_payload_keys
   TANDEM_DIE_HINT="what did start keeps running: 'bash scripts/stack.sh stop' (TANDEM_PROFILE=$TANDEM_PROFILE) stops it"
   say "starting the local stack (profile $TANDEM_PROFILE, state in ${TANDEM_STATE_DIR#"$TANDEM_ROOT"/})"
-  # Temporal takes longest: launch it first and wait for it last.
-  launch_temporal
-  start_redis
-  launch_sandbox
+  if [[ $TANDEM_TEMPORAL_SERVER == dev ]]; then
+    # Temporal takes longest: launch it first and wait for it last.
+    launch_temporal
+    start_redis
+    launch_sandbox
+  else
+    # The Temporal server opens a burst of connections as it starts (its services to each other, to
+    # PostgreSQL), and their source ports come from the ephemeral range our ports sit in: one once
+    # took Redis's port from under it. So Redis and the sandbox bind their ports first.
+    start_redis
+    launch_sandbox
+    launch_temporal
+  fi
   wait_temporal
   wait_sandbox
-  unset TANDEM_DIE_HINT
   write_env_file
-  say "stack ready in $((SECONDS - t0))s. Temporal UI: $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows"
+  [[ $TANDEM_STACK_APP == 0 ]] || start_stack_app
+  unset TANDEM_DIE_HINT
+  if [[ $TANDEM_TEMPORAL_SERVER == postgres ]]; then
+    say "stack ready in $((SECONDS - t0))s: Temporal server on $TEMPORAL_ADDRESS (PostgreSQL on 127.0.0.1:$TANDEM_POSTGRES_PORT, no UI)"
+  else
+    say "stack ready in $((SECONDS - t0))s. Temporal UI: $TEMPORAL_UI_URL/namespaces/$TEMPORAL_NAMESPACE/workflows"
+  fi
+  [[ $TANDEM_STACK_APP == 0 ]] || say "the app: ${TANDEM_APP_PROCS[*]}; API on $TANDEM_API_URL"
   tandem_print_env
 }
 
@@ -193,13 +234,18 @@ cmd_stop() {
   ((${#others[@]} == 0)) || stop_procs "${others[@]}"
   stop_procs "${TANDEM_SANDBOX_PROCS[@]}"
   stop_procs redis temporal
+  # PostgreSQL last: the Temporal server writes to it until it has stopped.
+  [[ $TANDEM_TEMPORAL_SERVER == dev ]] || stop_postgres
 }
 
 cmd_status() {
   local name pid state where ok=0
   for name in "${TANDEM_STACK_PROCS[@]}" "${TANDEM_APP_PROCS[@]}"; do
     case $name in
-      temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL" ;; redis) where="$REDIS_URL" ;;
+      temporal) where="$TEMPORAL_ADDRESS  UI $TEMPORAL_UI_URL"
+        [[ $TANDEM_TEMPORAL_SERVER == dev ]] || where="$TEMPORAL_ADDRESS  (Temporal server on PostgreSQL, no UI)" ;;
+      redis) where="$REDIS_URL" ;;
+      postgres) where="127.0.0.1:$TANDEM_POSTGRES_PORT  data ${PG_DATA#"$TANDEM_ROOT"/}" ;;
       sandbox-*) where="$(sandbox_url "$name")" ;; api) where="$TANDEM_API_URL" ;; *) where="" ;;
     esac
     if [[ ($name == temporal && $TANDEM_TEMPORAL_EXTERNAL == 1) || ($name == redis && $TANDEM_REDIS_EXTERNAL == 1) ]]; then
@@ -212,7 +258,7 @@ cmd_status() {
         ok=3
       fi
     fi
-    printf '%-21s %-20s %s\n' "$name" "$state" "$where"
+    printf '%-23s %-20s %s\n' "$name" "$state" "$where"
   done
   return "$ok"
 }
@@ -228,7 +274,7 @@ cmd_reset() {
   rm -rf -- "$dir"
 }
 
-case "${1:-}" in
+case "$command" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;

@@ -44,3 +44,50 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'orchestration-worker', 'bot-worker']) expect(compose.services[name]!.secrets, name).toContain('tandem_payload_keys');
   });
 });
+
+// The compose file's Temporal server and the local cluster profile's (scripts/lib/cluster.sh) must run
+// one configuration: the same file, the same server version, the same schema steps.
+describe('docker-compose.yml and the local cluster profile run one Temporal server configuration', () => {
+  const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+  const serverConfig = read('deploy/temporal-server.yaml');
+  const clusterScript = read('scripts/lib/cluster.sh');
+  const temporal = compose.services.temporal! as Service & { image: string; volumes: string[]; command: string[] };
+  /** The variables the server configuration reads, and which of them have no default there. */
+  const configVars = [...serverConfig.matchAll(/(default "[^"]*" )?\(?env "([A-Z_]+)"\)?/g)].map((m) => ({ name: m[2]!, hasDefault: !!m[1] }));
+
+  it('mounts deploy/temporal-server.yaml and starts the server with it', () => {
+    const mount = temporal.volumes.find((v) => v.startsWith('./deploy/temporal-server.yaml:'));
+    expect(mount, 'the server configuration is mounted').toBeDefined();
+    const target = mount!.split(':')[1]!;
+    expect(temporal.command.join('\n')).toContain(`--config-file ${target}`);
+    expect(clusterScript).toContain('TEMPORAL_SERVER_CONFIG="$TANDEM_ROOT/deploy/temporal-server.yaml"');
+    expect(clusterScript).toMatch(/--config-file "\$TEMPORAL_SERVER_CONFIG"/);
+  });
+
+  it('runs the server version the cluster profile builds, and admin tools of that version', () => {
+    const built = /TEMPORAL_SERVER_VERSION="\$\{TEMPORAL_SERVER_VERSION:-v([\d.]+)\}"/.exec(read('scripts/ensure-temporal-server.sh'))?.[1];
+    expect(built).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(temporal.image).toBe(`temporalio/server:\${TEMPORAL_VERSION:-${built}}`);
+    for (const name of ['temporal-schema', 'temporal-admin-tools']) {
+      expect((compose.services[name] as { image: string }).image, name).toBe(`temporalio/admin-tools:\${TEMPORAL_VERSION:-${built}}`);
+    }
+  });
+
+  it('sets every variable the configuration needs, and only variables it reads', () => {
+    expect(serverConfig.split('\n')[0]).toBe('# enable-template');
+    const names = new Set(configVars.map((v) => v.name));
+    for (const name of Object.keys(temporal.environment!)) expect(names, `${name} is read by deploy/temporal-server.yaml`).toContain(name);
+    for (const { name } of configVars.filter((v) => !v.hasDefault)) expect(temporal.environment, `compose sets ${name}`).toHaveProperty(name);
+    // Bound to every interface in a container: the services must be told the container's address.
+    expect(temporal.environment!.TEMPORAL_BIND_IP).toBe('0.0.0.0');
+    expect(temporal.command.join('\n')).toContain('TEMPORAL_BROADCAST_ADDRESS');
+  });
+
+  it('prepares both databases with the same idempotent schema steps', () => {
+    const steps = (text: string) => ['create-database', 'setup-schema -v 0.0', 'update-schema --schema-name'].map((step) => text.includes(step));
+    const schemaJob = (compose.services['temporal-schema'] as { command: string[] }).command.join('\n');
+    expect(steps(schemaJob)).toEqual([true, true, true]);
+    expect(steps(clusterScript)).toEqual([true, true, true]);
+    for (const text of [schemaJob, clusterScript]) expect(text).toMatch(/temporal:temporal temporal_visibility:visibility/);
+  });
+});

@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { connectWorker } from '../platform/temporal';
+import { connectClient, connectWorker } from '../platform/temporal';
 import { TaskIndex } from '../inbox/task-index';
 import { Roster } from '../inbox/roster';
 import { createInboxActivities } from '../activities/inbox';
@@ -12,6 +12,7 @@ import { createBatchHistoryActivities } from '../activities/batch-history';
 import { createBusinessItemActivities } from '../activities/business-items';
 import { DeliveryQueue } from '../notifications/delivery-queue';
 import { WebhookSubscriptions } from '../notifications/subscriptions';
+import { SubscriptionRegistry } from '../notifications/subscription-registry';
 import { ORCHESTRATION_TASK_QUEUE } from '../workflows/engine/process-definition';
 import { workflowSource } from './workflow-source';
 import { runUntilSignal } from './lifecycle';
@@ -27,6 +28,9 @@ const temporal = await connectWorker(config, { log });
 const redis = failFastRedis(config.redis.url);
 const dependencies = watchWorkerDependencies({ temporal: temporal.options.connection, redis, log });
 // emitEvent only queues webhook deliveries (BullMQ, same Redis and prefix); the notifier sends them.
+// A client too, to refill the subscriptions' mirror from Temporal when Redis comes back empty.
+const registryClient = await connectClient(config, { log, lazy: true });
+const subscriptions = new WebhookSubscriptions(redis, { prefix: config.redis.prefix, registry: new SubscriptionRegistry(registryClient.client) });
 const deliveries = new DeliveryQueue(redis, { prefix: config.redis.prefix, attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs });
 const worker = await Worker.create({
   ...temporal.options,
@@ -34,11 +38,11 @@ const worker = await Worker.create({
   ...workflowSource(config.workflowBundle),
   activities: {
     ...createInboxActivities({ index: new TaskIndex(redis, { prefix: config.redis.prefix }), roster: Roster.load(config.rosterFile) }),
-    ...createNotificationActivities({ subscriptions: new WebhookSubscriptions(redis, { prefix: config.redis.prefix }), deliveries }),
+    ...createNotificationActivities({ subscriptions, deliveries }),
     ...createBatchHistoryActivities(),
     ...createBusinessItemActivities(),
   },
 });
 
 log.info({ taskQueue: ORCHESTRATION_TASK_QUEUE, temporal: config.temporal.address }, 'orchestration worker started');
-await runUntilSignal(worker, log, [() => dependencies.stop(), () => deliveries.close(), () => redis.quit(), () => temporal.close()]);
+await runUntilSignal(worker, log, [() => dependencies.stop(), () => deliveries.close(), () => redis.quit(), () => registryClient.close(), () => temporal.close()]);

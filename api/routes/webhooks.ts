@@ -101,7 +101,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
     async (request, reply) => {
       const subscription = await subscriptionInScope(request.params.id, request.principal().clients);
       request.touchClient(subscription.client);
-      await subscriptions.remove(subscription);
+      await subscriptions.remove(subscription, request.principal().id);
       request.log.info({ subscriptionId: subscription.id, client: subscription.client }, 'webhook subscription removed');
       return reply.code(204).send(null);
     },

@@ -10,6 +10,7 @@ import { mintToken, type TokenSettings } from '../../api/auth/token-verifier';
 import { Roster } from '../../inbox/roster';
 import { bundleWorkflows } from '../../workers/workflow-source';
 import { freePort, PrivateRedis, PrivateTemporal, ROOT } from './private-services';
+import { WebhookWatch } from './webhook-watch';
 
 export type Outage = 'temporal' | 'redis' | 'both';
 export type CallName = 'run' | 'decide' | 'take-next' | 'team-tasks' | 'ready';
@@ -42,6 +43,9 @@ export interface OutageReport {
   returnToRunDoneMs?: number;
   /** Decisions recorded in the run's history (must be exactly 1). */
   recordedDecisions: number;
+  /** A task reassigned while the dependency was away (or once it is back, if it could not be then):
+   *  its `task.assigned` webhook, from the return to its first delivery, and how often it came. */
+  webhook: { emittedWhileAway: boolean; returnToDeliveryMs?: number; deliveries: number };
 }
 
 export interface DrillOptions {
@@ -104,6 +108,7 @@ export interface Drill {
   redis: PrivateRedis;
   worker: Child;
   apiProcess: Child;
+  notifier: Child;
   /** A bearer token of a demo roster person (ana.lima, ben.okafor, sam.rivera) valid on this API. */
   token(operatorId: string): Promise<string>;
   run(outage: Outage): Promise<OutageReport>;
@@ -146,8 +151,12 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
     stopping.push(() => worker.stop());
     const apiProcess = await Child.start('api/server.ts', env, /Server listening/);
     stopping.push(() => apiProcess.stop());
+    const notifier = await Child.start('workers/notifier.ts', env, /notifier started/);
+    stopping.push(() => notifier.stop());
+    const watch = await WebhookWatch.start();
+    stopping.push(() => watch.close());
     const api = `http://127.0.0.1:${apiPort}`;
-    log(`API on ${api}, orchestration worker up`);
+    log(`API on ${api}, orchestration worker and notifier up`);
 
     const roster = Roster.load();
     const token = async (id: string) => {
@@ -157,6 +166,8 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
     const headers = async (id: string) => ({ authorization: `Bearer ${await token(id)}`, 'content-type': 'application/json' });
     const as = { sam: await headers('sam.rivera'), ana: await headers('ana.lima'), ben: await headers('ben.okafor') };
     const http = new Http(api, clientTimeoutMs);
+    const subscribed = await http.call('POST', '/webhooks/subscriptions', as.sam, { client: CLIENT, url: watch.url, eventTypes: ['task.assigned'] });
+    if (subscribed.answer.status !== 201) throw new Error(`could not subscribe to task.assigned: ${JSON.stringify(subscribed.body)}`);
 
     const openTask = async (priority: number): Promise<{ runId: string; taskId: string }> => {
       const reference = `DRILL-${randomUUID().slice(0, 8)}`;
@@ -182,7 +193,10 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       // Take-next hands these out: one during the outage (when it can), one after the return.
       await openTask(1);
       await openTask(1);
+      // Reassigned while the dependency is away: its task.assigned webhook must still go out, once.
+      const moved = await openTask(5);
       const key = `drill-${randomUUID()}`;
+      const reassign = () => http.call('POST', `/tasks/${moved.taskId}/reassign`, { ...as.sam, 'idempotency-key': `${key}-reassign` }, { assignee: 'ana.lima' });
       const decision = { action: 'approve', data: { note: `decided across a ${outage} outage` } };
       const calls: Record<CallName, () => Promise<Reply>> = {
         run: () => http.call('GET', `/runs/${decided.runId}`, as.ana),
@@ -204,6 +218,15 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
         back = true;
         return Date.now();
       })();
+      let emittedWhileAway = false;
+      inFlight.push(
+        (async () => {
+          while (!back && !emittedWhileAway) {
+            emittedWhileAway = (await reassign()).answer.status === 200 && !back;
+            await sleep(250);
+          }
+        })(),
+      );
       // Each kind of call, again and again while the dependency is away (one at a time per kind).
       for (const [name, call] of Object.entries(calls) as Array<[CallName, () => Promise<Reply>]>) {
         inFlight.push(
@@ -220,26 +243,33 @@ export async function startDrill(options: DrillOptions): Promise<Drill> {
       }
       const backAt = await returned;
       log(`${outage}: back after ${backAt - killedAt} ms`);
-      const firstOk = async (what: string, call: () => Promise<Reply>, ok: (r: Reply) => boolean): Promise<number | undefined> => {
+      /** Milliseconds from the return until `done`, or undefined after 90 s. */
+      const sinceReturn = async (what: string, done: () => Promise<boolean> | boolean): Promise<number | undefined> => {
         for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(100)) {
-          if (ok(await call())) return Date.now() - backAt;
+          if (await done()) return Date.now() - backAt;
         }
-        log(`${outage}: no successful ${what} within 90 s of the return; worker log:\n${worker.log.slice(-3000)}`);
+        log(`${outage}: no ${what} within 90 s of the return; worker log:\n${worker.log.slice(-3000)}\nnotifier log:\n${notifier.log.slice(-2000)}`);
         return undefined;
       };
+      const firstOk = (what: string, call: () => Promise<Reply>, ok: (r: Reply) => boolean) => sinceReturn(`successful ${what}`, async () => ok(await call()));
       const [returnToDecisionMs, returnToTakeNextMs] = await Promise.all([
         firstOk('decision', calls.decide, (r) => r.answer.status === 200),
         firstOk('take-next', calls['take-next'], (r) => r.answer.status === 200 && !!(r.body as { task?: unknown }).task),
       ]);
       await Promise.all(inFlight);
+      if (!emittedWhileAway) await firstOk('reassignment', reassign, (r) => r.answer.status === 200);
+      const assigned = (e: { type: string; runId: string }) => e.type === 'task.assigned' && e.runId === moved.runId;
+      const returnToDeliveryMs = await sinceReturn('task.assigned webhook', () => watch.of(assigned).length > 0);
+      await sleep(1_000); // a second delivery of the same event would come within its retry backoff
+      const webhook = { emittedWhileAway, returnToDeliveryMs, deliveries: watch.of(assigned).length };
       const returnToRunDoneMs = await firstOk('finished run', calls.run, (r) => (r.body as { status?: string }).status === 'completed');
       const audit = await http.call('GET', `/runs/${decided.runId}/audit`, as.ana);
       const entries = (audit.body as { entries?: Array<{ action: string; outcome: string }> }).entries ?? [];
       const recordedDecisions = entries.filter((e) => e.action === 'complete' && e.outcome === 'done').length;
-      return { outage, outageMs: backAt - killedAt, answers, returnToDecisionMs, returnToTakeNextMs, returnToRunDoneMs, recordedDecisions };
+      return { outage, outageMs: backAt - killedAt, answers, returnToDecisionMs, returnToTakeNextMs, returnToRunDoneMs, recordedDecisions, webhook };
     };
 
-    return { api, temporal, redis, worker, apiProcess, token, run: runOutage, stop };
+    return { api, temporal, redis, worker, apiProcess, notifier, token, run: runOutage, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -303,6 +333,8 @@ export function summarise(report: OutageReport): string[] {
     lines.push(`  ${kind.padEnd(10)} ${answers.length} calls, ${[...statuses].map(([s, n]) => `${n}× ${s}`).join(', ')}; slowest ${slowest} ms${marks ? `; marks ${JSON.stringify(marks)}` : ''}`);
   }
   const ms = (v?: number) => (v === undefined ? 'none in 90 s' : `${v} ms`);
+  const { webhook } = report;
+  lines.push(`  webhook of a task reassigned ${webhook.emittedWhileAway ? 'while away' : 'after the return'}: delivered ${webhook.deliveries}×, the first ${ms(webhook.returnToDeliveryMs)} after the return`);
   lines.push(`  after the return: first decision ${ms(report.returnToDecisionMs)}, first take-next ${ms(report.returnToTakeNextMs)}, run completed ${ms(report.returnToRunDoneMs)}; decisions recorded: ${report.recordedDecisions}`);
   return lines;
 }

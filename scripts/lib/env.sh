@@ -56,6 +56,48 @@ SANDBOX_CRM_PORT="${SANDBOX_CRM_PORT:-$((TANDEM_PORT_BASE + 22))}"
 TANDEM_API_PORT="${TANDEM_API_PORT:-$((TANDEM_PORT_BASE + 30))}"
 TANDEM_BOT_METRICS_PORT="${TANDEM_BOT_METRICS_PORT-$((TANDEM_PORT_BASE + 31))}" # the bot worker's /metrics; empty = off
 
+# --- which Temporal ----------------------------------------------------------------------------------
+# `dev`: the CLI's dev server on SQLite (one process, a UI). `postgres`: the Temporal server itself on
+# PostgreSQL with deploy/temporal-server.yaml, the configuration docker-compose.yml deploys. The
+# `cluster` profile uses it and has TANDEM_STACK_APP=1: `stack.sh start` then also starts the app,
+# TANDEM_ORCHESTRATION_WORKERS orchestration and TANDEM_BOT_WORKERS bot workers (2 each), the
+# notifier and the API, each its own process (any profile may ask for that; the demo starts its own).
+if [[ -z ${TANDEM_TEMPORAL_SERVER:-} ]]; then
+  if [[ $TANDEM_PROFILE == cluster ]]; then TANDEM_TEMPORAL_SERVER=postgres; else TANDEM_TEMPORAL_SERVER=dev; fi
+fi
+[[ $TANDEM_TEMPORAL_SERVER == dev || $TANDEM_TEMPORAL_SERVER == postgres ]] || die "TANDEM_TEMPORAL_SERVER must be dev or postgres (got '$TANDEM_TEMPORAL_SERVER')"
+if [[ -z ${TANDEM_STACK_APP:-} ]]; then
+  if [[ $TANDEM_PROFILE == cluster ]]; then TANDEM_STACK_APP=1; else TANDEM_STACK_APP=0; fi
+fi
+TANDEM_ORCHESTRATION_WORKERS="${TANDEM_ORCHESTRATION_WORKERS:-2}"
+TANDEM_BOT_WORKERS="${TANDEM_BOT_WORKERS:-2}"
+[[ $TANDEM_ORCHESTRATION_WORKERS =~ ^[1-9]$ && $TANDEM_BOT_WORKERS =~ ^[1-9]$ ]] || die "TANDEM_ORCHESTRATION_WORKERS and TANDEM_BOT_WORKERS must be 1 to 9"
+TANDEM_CLUSTER_VARS=()
+if [[ $TANDEM_TEMPORAL_SERVER == postgres ]]; then
+  # The server's other services, and PostgreSQL.
+  TEMPORAL_HISTORY_PORT="${TEMPORAL_HISTORY_PORT:-$((TANDEM_PORT_BASE + 5))}"
+  TEMPORAL_MATCHING_PORT="${TEMPORAL_MATCHING_PORT:-$((TANDEM_PORT_BASE + 7))}"
+  TEMPORAL_WORKER_PORT="${TEMPORAL_WORKER_PORT:-$((TANDEM_PORT_BASE + 9))}"
+  TANDEM_POSTGRES_PORT="${TANDEM_POSTGRES_PORT:-$((TANDEM_PORT_BASE + 40))}"
+  # The four membership (gossip) ports: the server records them in PostgreSQL in a smallint column
+  # (cluster_membership.rpc_port), so they must be 32767 or less; our blocks go up to 59999. Four
+  # ports from 10000 up per block of 100 (10800-12599 for the blocks this file derives).
+  _mbase=$((10000 + TANDEM_PORT_BASE / 100 * 4))
+  TEMPORAL_FRONTEND_MEMBERSHIP_PORT="${TEMPORAL_FRONTEND_MEMBERSHIP_PORT:-$((_mbase + 0))}"
+  TEMPORAL_HISTORY_MEMBERSHIP_PORT="${TEMPORAL_HISTORY_MEMBERSHIP_PORT:-$((_mbase + 1))}"
+  TEMPORAL_MATCHING_MEMBERSHIP_PORT="${TEMPORAL_MATCHING_MEMBERSHIP_PORT:-$((_mbase + 2))}"
+  TEMPORAL_WORKER_MEMBERSHIP_PORT="${TEMPORAL_WORKER_MEMBERSHIP_PORT:-$((_mbase + 3))}"
+  unset _mbase
+  for _v in TEMPORAL_FRONTEND_MEMBERSHIP_PORT TEMPORAL_HISTORY_MEMBERSHIP_PORT TEMPORAL_MATCHING_MEMBERSHIP_PORT TEMPORAL_WORKER_MEMBERSHIP_PORT; do
+    ((${!_v} <= 32767)) || die "$_v must be 32767 or less: Temporal keeps membership ports in a PostgreSQL smallint (got ${!_v})"
+  done
+  unset _v
+  TANDEM_CLUSTER_VARS=(
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT TEMPORAL_HISTORY_PORT TEMPORAL_HISTORY_MEMBERSHIP_PORT TEMPORAL_MATCHING_PORT
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT TEMPORAL_WORKER_PORT TEMPORAL_WORKER_MEMBERSHIP_PORT TANDEM_POSTGRES_PORT
+  )
+fi
+
 # --- external services ------------------------------------------------------------------------------
 # A REDIS_URL (or TEMPORAL_ADDRESS) that the user set means "use that one, start none". The marker
 # variables remember the decision so that a script called by another script (which already exported
@@ -89,6 +131,7 @@ TANDEM_ENV_VARS=(
   REDIS_PORT SANDBOX_CLAIMS_PORT SANDBOX_PAYROLL_PORT SANDBOX_CRM_PORT TANDEM_API_PORT TANDEM_BOT_METRICS_PORT
   TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_UI_URL REDIS_URL SANDBOX_CLAIMS_URL SANDBOX_PAYROLL_URL SANDBOX_CRM_URL TANDEM_API_URL
   TANDEM_CREDENTIALS_FILE TANDEM_PAYLOAD_KEYS_FILE CHROMIUM_PATH TANDEM_REDIS_EXTERNAL TANDEM_TEMPORAL_EXTERNAL
+  TANDEM_TEMPORAL_SERVER TANDEM_STACK_APP "${TANDEM_CLUSTER_VARS[@]}"
 )
 export "${TANDEM_ENV_VARS[@]}"
 
@@ -103,7 +146,15 @@ tandem_print_env() {
 # Processes of the local stack (stack.sh) and of the app on top of it (demo.sh), by pid-file name.
 TANDEM_SANDBOX_PROCS=(sandbox-claims sandbox-payroll sandbox-crm)
 TANDEM_STACK_PROCS=(temporal redis "${TANDEM_SANDBOX_PROCS[@]}")
+[[ $TANDEM_TEMPORAL_SERVER != postgres ]] || TANDEM_STACK_PROCS=(postgres "${TANDEM_STACK_PROCS[@]}")
 TANDEM_APP_PROCS=(orchestration-worker bot-worker notifier api)
+if [[ $TANDEM_STACK_APP == 1 ]]; then
+  TANDEM_APP_PROCS=()
+  for ((_i = 1; _i <= TANDEM_ORCHESTRATION_WORKERS; _i++)); do TANDEM_APP_PROCS+=("orchestration-worker-$_i"); done
+  for ((_i = 1; _i <= TANDEM_BOT_WORKERS; _i++)); do TANDEM_APP_PROCS+=("bot-worker-$_i"); done
+  TANDEM_APP_PROCS+=(notifier api)
+  unset _i
+fi
 
 # Our own tools, from this checkout.
 TSX="$TANDEM_ROOT/node_modules/.bin/tsx"

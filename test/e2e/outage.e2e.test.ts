@@ -3,7 +3,8 @@
 // then Temporal, Redis, and both killed (SIGKILL) and started again (Redis empty). Every call
 // meanwhile is answered within the stated deadline, with 503 problem+json naming the dependency and
 // Retry-After, or served degraded; none hangs, none is a 500; after the return the same decision
-// goes through once, take-next works while the index rebuilds, and the same worker finishes the run.
+// goes through once, take-next works while the index rebuilds, the same worker finishes the run, and
+// the webhook of a task reassigned meanwhile reaches its subscriber once.
 // Outages last TANDEM_OUTAGE_S seconds (default 3; `npm run test:outage` runs them for 20 s).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,10 @@ function expectFailFast(report: OutageReport) {
   expect(report.recordedDecisions, 'the decision is recorded exactly once').toBe(1);
   expect(report.returnToDecisionMs, 'a decision after the return').toBeDefined();
   expect(report.returnToRunDoneMs, 'the same worker finishes the run').toBeDefined();
+  // The webhook of a task reassigned meanwhile goes out once it can, exactly once.
+  expect(report.webhook.returnToDeliveryMs, 'the task.assigned webhook delivered').toBeDefined();
+  expect(report.webhook.deliveries, 'the task.assigned webhook delivered once').toBe(1);
+  expect(drill.notifier.alive).toBe(true);
   expect(drill.worker.alive && drill.apiProcess.alive).toBe(true);
 }
 
@@ -74,6 +79,8 @@ describe('degraded modes', () => {
     expect(of(report, 'take-next').some((a) => a.status === 200 && a.marks?.source === 'temporal')).toBe(true);
     // Back empty: take-next hands out a task while the index rebuilds, without waiting for it.
     expect(report.returnToTakeNextMs).toBeDefined();
+    // Reassigned while Redis was away: its webhook waited in Temporal, not in the lost Redis.
+    expect(report.webhook.emittedWhileAway).toBe(true);
   });
 
   it('both away: everything answers 503 at once, and all heals by itself', async () => {

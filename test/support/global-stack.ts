@@ -30,7 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // TANDEM_TEST_PROFILE lets two test runs on one machine use separate stacks (own ports and state).
   const profile = process.env.TANDEM_TEST_PROFILE ?? 'test';
   const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_PROFILE: profile, TEMPORAL_EXTRA_ARGS: `--namespace ${UNIT_NAMESPACE}` };
-  delete env.TEMPORAL_ADDRESS; // the tests always run their own dev server
+  // The tests always run their own dev server, and start their own workers: a shell that loaded the
+  // cluster profile's env (TANDEM_TEMPORAL_SERVER=postgres, TANDEM_STACK_APP=1) changes neither.
+  for (const name of ['TEMPORAL_ADDRESS', 'TANDEM_TEMPORAL_SERVER', 'TANDEM_STACK_APP']) delete env[name];
   const started = Date.now();
   // Fresh state each run: no runs, tasks or ledger entries left over from an earlier run.
   await stack('reset', env);

@@ -7,8 +7,9 @@ import { serviceLevelFor, type ServiceLevel } from '../workflows/engine/service-
 import { RunFactStore } from '../reporting/fact-store';
 import { RunFactFeed } from '../reporting/fact-feed';
 import { computeKpis } from '../reporting/kpis';
-import { backlogOf, openItems } from '../reporting/backlog';
-import { periodBounds, type Granularity } from '../reporting/periods';
+import { backlogAtEnds, backlogOf, openItems } from '../reporting/backlog';
+import { FIGURE_SQL, type RunFigure } from '../reporting/run-figures';
+import { bucketsOf, periodBounds, type Granularity } from '../reporting/periods';
 import type { KpiReport } from '../reporting/kpi-report';
 
 export interface KpiRequest {
@@ -67,7 +68,10 @@ export class ClientOversight {
     const level = request.process ? this.levelAt(request.client, request.process, Math.max(fromMs, toMs - 1)) : undefined;
     const report = await computeKpis(this.store, { client: request.client, process: request.process, fromMs, toMs, granularity: request.granularity ?? 'week', timeZone: tz, level });
     const items = await openItems(this.temporal, request.client, request.process, (p) => this.levelAt(request.client, p, nowMs), nowMs);
-    return { ...report, backlog: backlogOf(items, level?.turnaround.atRiskRatio ?? 0.8, nowMs) };
+    const ends = bucketsOf(fromMs, toMs, request.granularity ?? 'week', tz).map((b) => b.toMs);
+    const backlogs = await backlogAtEnds(this.store, request, ends, items, nowMs);
+    const series = report.series.map((point, i) => ({ ...point, backlog: backlogs[i] }));
+    return { ...report, series, backlog: backlogOf(items, level?.turnaround.atRiskRatio ?? 0.8, nowMs) };
   }
 
   /** A month (`2026-11`), ISO week (`2026-W48`) or day, in the client's time zone; undefined if unreadable. */
@@ -77,13 +81,16 @@ export class ClientOversight {
     return this.kpis({ client, process, fromMs: bounds.fromMs, toMs: bounds.toMs, granularity: FINER[bounds.granularity] });
   }
 
-  /** The runs behind a period's figures, for drill-down and CSV export. */
-  async items(client: string, fromMs: number, toMs: number, process?: string, limit = 10_000): Promise<Array<Record<string, unknown>>> {
+  /** The runs behind a period's figures (all closed runs, or one figure's), for drill-down and CSV export. */
+  async items(client: string, fromMs: number, toMs: number, process?: string, limit = 10_000, figure?: RunFigure): Promise<Array<Record<string, unknown>>> {
     await this.fresh();
+    const rule = figure ? FIGURE_SQL[figure] : undefined;
+    const clock = rule?.byEntry ? 'started_ms' : 'closed_ms';
     return this.store.query(
       `SELECT run_id, process, business_ref, status, outcome, received_ms, closed_ms, turnaround_ms, within_target, human_tasks,
               handle_ms, bot_ms, business_exceptions, system_exceptions, qa_result, qa_reason, cost
-       FROM run_facts WHERE client = ? ${process ? 'AND process = ?' : ''} AND closed_ms >= ? AND closed_ms < ? ORDER BY closed_ms LIMIT ${Math.floor(limit)}`,
+       FROM run_facts WHERE client = ? ${process ? 'AND process = ?' : ''} AND ${clock} >= ? AND ${clock} < ? ${rule ? `AND ${rule.where}` : ''}
+       ORDER BY ${clock} DESC, run_id LIMIT ${Math.floor(limit)}`,
       process ? [client, process, fromMs, toMs] : [client, fromMs, toMs],
     );
   }

@@ -5,6 +5,7 @@ import { businessTimeBetween } from '../workflows/engine/business-calendar';
 import { RECEIVED_AT_MEMO } from '../workflows/engine/run-facts';
 import type { ServiceLevel } from '../workflows/engine/service-level';
 import type { KpiReport } from './kpi-report';
+import type { RunFactStore } from './fact-store';
 
 export type Backlog = NonNullable<KpiReport['backlog']>;
 
@@ -41,4 +42,22 @@ export function backlogOf(items: OpenItem[], atRiskRatio: number, nowMs: number)
     else buckets.upTo50++;
   }
   return { open: items.length, buckets, oldestAgeMs: items.length ? Math.max(...items.map((i) => i.ageMs)) : null, asOf: new Date(nowMs).toISOString() };
+}
+
+/**
+ * The backlog at each bucket's end (or now): items received before then and closed after, from the
+ * store's closed runs plus the live open items, so the line ends at the live backlog's count.
+ */
+export async function backlogAtEnds(store: RunFactStore, scope: { client: string; process?: string }, ends: number[], open: OpenItem[], nowMs: number): Promise<number[]> {
+  if (ends.length === 0) return [];
+  const at = ends.map((e) => Math.min(e, nowMs));
+  const points = at.map((_, i) => `(${i}, ?)`).join(', ');
+  const rows = await store.query(
+    `SELECT p.i AS i, count(f.run_id) AS items FROM (VALUES ${points}) p(i, t)
+     LEFT JOIN run_facts f ON f.client = ? ${scope.process ? 'AND f.process = ?' : ''} AND f.received_ms < p.t AND f.closed_ms >= p.t
+     GROUP BY p.i`,
+    [...at, scope.client, ...(scope.process ? [scope.process] : [])],
+  );
+  const closedLater = new Map(rows.map((r) => [Number(r.i), Number(r.items)]));
+  return at.map((t, i) => (closedLater.get(i) ?? 0) + open.filter((item) => Date.parse(item.receivedAt) < t).length);
 }

@@ -13,6 +13,7 @@ export const KpiSeriesPoint = z.object({
   businessExceptions: z.number().int(),
   systemExceptions: z.number().int(),
   p90TurnaroundMs: z.number().nullable(),
+  backlog: z.number().int().optional().describe('Items received and not yet closed at the bucket’s end (now, for a bucket not over yet)'),
 });
 
 export const KpiReport = z.object({

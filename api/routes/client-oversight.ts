@@ -11,6 +11,45 @@ import { REPORT_READERS } from '../auth/route-roles';
 import { problems } from '../problems';
 import { withProblems } from './responses';
 import { itemsCsv, printableReport } from '../../reporting/report-render';
+import { RunFigure } from '../../reporting/run-figures';
+
+const PeriodParam = z.string().max(10).regex(/^\d{4}-(\d{2}|W\d{2}|\d{2}-\d{2})$/, 'A month (2026-11), ISO week (2026-W48) or day (2026-11-05)');
+const RunBehind = z.object({
+  runId: z.string(),
+  process: z.string(),
+  businessRef: z.string(),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  receivedAt: z.string(),
+  closedAt: z.string(),
+  turnaroundMs: z.number().nullable(),
+  withinTarget: z.boolean().nullable(),
+  humanTasks: z.number().int(),
+  businessExceptions: z.array(z.string()),
+  systemExceptions: z.array(z.string()),
+  qaResult: z.string().nullable(),
+  qaReason: z.string().nullable(),
+  cost: z.number().nullable(),
+});
+type RunBehind = z.infer<typeof RunBehind>;
+const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+const runBehind = (r: Record<string, unknown>): RunBehind => ({
+  runId: String(r.run_id),
+  process: String(r.process),
+  businessRef: String(r.business_ref),
+  status: String(r.status),
+  outcome: (r.outcome as string | null) ?? null,
+  receivedAt: iso(r.received_ms),
+  closedAt: iso(r.closed_ms),
+  turnaroundMs: r.turnaround_ms === null ? null : Number(r.turnaround_ms),
+  withinTarget: (r.within_target as boolean | null) ?? null,
+  humanTasks: Number(r.human_tasks),
+  businessExceptions: (r.business_exceptions as string[] | null) ?? [],
+  systemExceptions: (r.system_exceptions as string[] | null) ?? [],
+  qaResult: (r.qa_result as string | null) ?? null,
+  qaReason: (r.qa_reason as string | null) ?? null,
+  cost: r.cost === null ? null : Number(r.cost),
+});
 
 const ClientParam = z.object({ client: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Not a client id') });
 const ProcessName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Not a process name').optional();
@@ -79,7 +118,7 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
       schema: {
         summary: 'A client’s service report for a month (2026-11), ISO week (2026-W48) or day: JSON, CSV of its runs, or printable HTML',
         tags: ['oversight'],
-        params: ClientParam.extend({ period: z.string().max(10).regex(/^\d{4}-(\d{2}|W\d{2}|\d{2}-\d{2})$/, 'A month (2026-11), ISO week (2026-W48) or day (2026-11-05)') }),
+        params: ClientParam.extend({ period: PeriodParam }),
         querystring: z.object({ process: ProcessName, format: z.enum(['json', 'csv', 'html']).default('json') }),
         response: withProblems({
           200: {
@@ -110,6 +149,30 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
       }
       if (format === 'html') return reply.type('text/html; charset=utf-8').send(printableReport(period, report, oversight.serviceLevels(client)) as never);
       return { period, ...report };
+    },
+  );
+
+  app.get(
+    '/clients/:client/reports/:period/runs',
+    {
+      config: { auth: { roles: REPORT_READERS } },
+      schema: {
+        summary: 'The runs behind a report’s figures: every run closed in the period, or one figure’s (breached, QA-failed, …); newest first',
+        tags: ['oversight'],
+        params: ClientParam.extend({ period: PeriodParam }),
+        querystring: z.object({ process: ProcessName, figure: RunFigure.optional(), limit: z.coerce.number().int().min(1).max(5_000).default(500) }),
+        response: withProblems({ 200: z.object({ client: z.string(), period: z.string(), figure: RunFigure.nullable(), runs: z.array(RunBehind), truncated: z.boolean() }) }),
+      },
+    },
+    async (request) => {
+      const { client, period } = request.params;
+      scoped(request, client);
+      const { process, figure, limit } = request.query;
+      knownProcess(process);
+      const bounds = periodBounds(period, oversight.timeZoneOf(client));
+      if (!bounds) throw problems.invalidRequest([{ field: 'params.period', message: `Not a period: ${period}` }]);
+      const rows = await oversight.items(client, bounds.fromMs, bounds.toMs, process, limit + 1, figure);
+      return { client, period, figure: figure ?? null, runs: rows.slice(0, limit).map(runBehind), truncated: rows.length > limit };
     },
   );
 };

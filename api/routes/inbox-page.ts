@@ -1,5 +1,6 @@
-// The web inbox: one HTML page and its plain ES modules, served as files (no build step). The page
-// talks to the same JSON API as everyone else, so it needs no routes of its own beyond these.
+// The web pages: the operators' inbox and the clients' portal, each one HTML page over shared plain
+// ES modules, served as files (no build step). The pages talk to the same JSON API as everyone
+// else, so they need no routes of their own beyond these.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,10 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
-const JSON_EDITOR_FILE = createRequire(import.meta.url).resolve('@json-editor/json-editor/dist/jsoneditor.js');
+const requireFile = createRequire(import.meta.url).resolve;
+const JSON_EDITOR_FILE = requireFile('@json-editor/json-editor/dist/jsoneditor.js');
+// chart.js's package exports do not list its UMD file: resolve the package, then its dist folder.
+const CHART_JS_DIR = dirname(requireFile('chart.js'));
 
 // Everything comes from us: the page must work on an operator floor with no outside network, and a
 // task's context (client data) must not be able to pull in or send anything elsewhere. JSONEditor
@@ -42,4 +46,8 @@ export const inboxPageRoutes: FastifyPluginAsync = async (app) => {
   app.get('/inbox/assets/vendor/jsoneditor.js', { schema: { hide: true } }, (_request, reply) =>
     reply.sendFile('jsoneditor.js', dirname(JSON_EDITOR_FILE)),
   );
+  // The client portal: a client's own people sign in with their token and see their clients only.
+  app.get('/portal', { schema: { hide: true } }, (_request, reply) => reply.sendFile('portal.html', PUBLIC_DIR));
+  app.get('/portal/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/portal'));
+  app.get('/inbox/assets/vendor/chart.umd.min.js', { schema: { hide: true } }, (_request, reply) => reply.sendFile('chart.umd.min.js', CHART_JS_DIR));
 };

@@ -70,6 +70,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/clients/{client}/service-levels', url: '/clients/acme-health/service-levels', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/kpis', url: '/clients/acme-health/kpis', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/reports/{period}', url: '/clients/acme-health/reports/2026-11', roles: REPORT_READERS },
+  { method: 'GET', path: '/clients/{client}/reports/{period}/runs', url: '/clients/acme-health/reports/2026-11/runs?figure=breached', roles: REPORT_READERS },
   { method: 'GET', path: '/me', url: '/me', roles: ANYONE },
   { method: 'GET', path: '/teams/{team}/tasks', url: '/teams/claims-review/tasks', roles: TASK_WORKERS },
   { method: 'POST', path: '/teams/{team}/take-next', url: '/teams/claims-review/take-next', roles: TASK_WORKERS, body: {} },

@@ -2,7 +2,7 @@
 // through inject(): no port needed).
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { buildApp } from '../../api/app';
+import { buildApp, type ApiDeps } from '../../api/app';
 import { TaskIndex } from '../../inbox/task-index';
 import { stackEnv, temporalClient } from './temporal';
 import { testAuth } from './auth';
@@ -20,14 +20,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startApi(redisPrefix: string): Promise<TestApi> {
+/** `deps`: collaborators to use instead of the defaults (e.g. a reporting store the test fills). */
+export async function startApi(redisPrefix: string, deps: Partial<Pick<ApiDeps, 'oversight'>> = {}): Promise<TestApi> {
   const { client, close } = await temporalClient();
   const redis = new Redis(stackEnv().REDIS_URL!);
   const index = new TaskIndex(redis, { prefix: redisPrefix });
   let logged = '';
   const logger = createLogger('api', 'info', { write: (line: string) => void (logged += line) });
   const artifacts = new ArtifactStore(`${stackEnv().TANDEM_STATE_DIR}/artifacts`);
-  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger, artifacts });
+  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger, artifacts, ...deps });
   const errors: string[] = [];
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string') errors.push(payload);

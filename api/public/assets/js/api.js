@@ -149,3 +149,23 @@ export function teamEvents(team, { onEvent, onState }) {
   source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting'));
   return () => source.close();
 }
+
+/** A client's oversight (service levels, a period's report and the runs behind its figures). */
+export const oversight = {
+  serviceLevels: (client) => call('GET', `/clients/${enc(client)}/service-levels`),
+  /** period: `2026-11` or `2026-W48`; the KPIs of that period, with a series one step finer. */
+  report: (client, period, process) => call('GET', `/clients/${enc(client)}/reports/${enc(period)}?${queryString({ process })}`),
+  runs: (client, period, query = {}) => call('GET', `/clients/${enc(client)}/reports/${enc(period)}/runs?${queryString(query)}`),
+};
+
+/** Downloads an API resource with the token (a plain link could not send it) under `filename`. */
+export async function download(path, filename) {
+  const res = await fetch(path, { headers: headers({ accept: '*/*' }) });
+  if (!res.ok) throw new Problem(res.status, await res.json().catch(() => ({})));
+  const url = URL.createObjectURL(await res.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -46,11 +46,13 @@ export class RunView {
   #root;
   #seq = 0;
   #backTo;
+  #backText;
 
-  /** backTo() gives the address of the runs list to go back to (with its filters). */
-  constructor(root, { backTo }) {
+  /** backTo() gives the address of the list to go back to (with its filters). */
+  constructor(root, { backTo, backText = '← Back to runs' }) {
     this.#root = root;
     this.#backTo = backTo;
+    this.#backText = backText;
   }
 
   async show(runId, { section } = {}) {
@@ -94,6 +96,6 @@ export class RunView {
   }
 
   #crumbs() {
-    return h('nav', { class: 'crumbs' }, h('a', { href: this.#backTo() }, '← Back to runs'), ' ', h('kbd', {}, 'Esc'));
+    return h('nav', { class: 'crumbs' }, h('a', { href: this.#backTo() }, this.#backText), ' ', h('kbd', {}, 'Esc'));
   }
 }

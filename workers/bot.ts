@@ -40,6 +40,10 @@ const worker = await Worker.create({
   ...temporal.options,
   taskQueue: BOT_TASK_QUEUE,
   maxConcurrentActivityTaskExecutions: config.botConcurrency,
+  // A cancelled run reaches a running bot with a heartbeat's reply. Heartbeats are throttled to 80 %
+  // of the 10 s heartbeat timeout by default (8 s); at most 1 s apart, the bot (beating every 2 s)
+  // hears of a cancel within about 2 s and closes its page. (The write itself is fenced anyway.)
+  maxHeartbeatThrottleInterval: '1 second',
   activities: await createBotActivities({
     pool,
     credentials: new EncryptedCredentialStore({ file: config.credentialsFile, keys: credentialKeys }),

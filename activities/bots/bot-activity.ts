@@ -13,7 +13,7 @@ import { armDeadline, BotStepTimedOut, hardDeadlineAt } from '../../bots/runtime
 import { LoginHolds } from '../../bots/runtime/login-holds';
 import type { LoginSessions } from '../../bots/runtime/login-sessions';
 import { ProgressBeat } from '../../bots/runtime/progress-beat';
-import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflows/engine/failures';
+import { BUSINESS_EXCEPTION, RUN_CANCELLED, type BusinessExceptionDetails } from '../../workflows/engine/failures';
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
 import type { ClientApps } from './client-apps';
@@ -51,6 +51,12 @@ export interface BotContext {
   resume: Record<string, unknown> | undefined;
   /** Aborts when the step must stop (cancelled, hard timeout, login slot lost). */
   signal: AbortSignal;
+  /**
+   * The cancel fence: call right before the action that writes to the client application. Throws
+   * when the step was aborted or its run has a cancel request in Temporal, even one whose heartbeat
+   * reply has not reached this step yet, so a run cancelled before the write never writes.
+   */
+  beforeWrite(): Promise<void>;
 }
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
@@ -128,6 +134,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               progress: (detail) => beat.merge(detail),
               resume,
               signal: stop.signal,
+              beforeWrite: () => cancelFence(ctx, stop.signal),
             },
             input,
           ),
@@ -140,6 +147,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
       timer?.failed(err instanceof BusinessException ? 'business' : 'system');
       // Temporal's own cancellation goes back as is, so the workflow sees a cancelled activity.
       if (err instanceof CancelledFailure && err === ctx.cancellationSignal.reason) throw err;
+      if (err instanceof ApplicationFailure && err.type === RUN_CANCELLED) throw err;
       throw toFailure(err, runtime.artifacts, secrets);
     } finally {
       beat.stop();
@@ -167,6 +175,32 @@ function attemptAbort(ctx: Context, enteredAt: number, marginMs: number | undefi
       if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
     },
   };
+}
+
+/**
+ * Asks Temporal itself whether the run is still wanted. A cancel reaches a running activity only
+ * with a heartbeat's reply (throttled), so the abort signal alone can be late by a heartbeat; the
+ * cancel request, though, is in the run's history before the API answers the cancel. A describe
+ * costs a few milliseconds, once per write.
+ */
+async function cancelFence(ctx: Context, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason;
+  const execution = ctx.info.workflowExecution;
+  if (!execution) return; // not a workflow's activity: no run to cancel
+  let client;
+  try {
+    client = ctx.client;
+  } catch {
+    return; // an activity run without a worker's client (a bench): the abort signal is all there is
+  }
+  const run = await client.workflow.getHandle(execution.workflowId, execution.runId).describe();
+  if (run.status.name !== 'RUNNING' || run.raw.workflowExtendedInfo?.cancelRequested) {
+    throw ApplicationFailure.create({
+      type: RUN_CANCELLED,
+      nonRetryable: true,
+      message: `Run ${execution.workflowId} is ${run.status.name === 'RUNNING' ? 'being cancelled' : run.status.name.toLowerCase()}: nothing was written`,
+    });
+  }
 }
 
 /** Who a kept context is signed in as: a changed user or password never reuses the old session. */

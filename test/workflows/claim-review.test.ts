@@ -9,7 +9,7 @@ import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
 import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
 import type { InboxActivities } from '../../activities/inbox';
 import type { NotificationActivities, TandemEvent } from '../../workflows/engine/events';
-import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
+import type { ClaimReviewBots, EnterAdjudicationInput, ReverseAdjudicationsInput } from '../../workflows/claim-review/bots';
 import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
 import { eventually, stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
 
@@ -27,6 +27,7 @@ class Fakes {
   /** Every business event the run raised. */
   events: TandemEvent[] = [];
   entered: EnterAdjudicationInput[] = [];
+  reversals: ReverseAdjudicationsInput[] = [];
   extractAttempts = 0;
   /** What the index answers for a new task (auto-assignment). */
   assignTo?: string;
@@ -54,6 +55,15 @@ class Fakes {
         await this.enterGate;
         this.entered.push(input);
         return { reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: `ADJ-${this.entered.length}`, submitted: true };
+      },
+      // Reverses what this fake entered under the run's references, as the claims system would list it.
+      reverseAdjudications: async (input) => {
+        this.reversals.push(input);
+        const reversed = this.entered
+          .map((e, i) => ({ e, confirmation: `ADJ-${i + 1}` }))
+          .filter(({ e }) => input.references.includes(e.reference))
+          .map(({ e, confirmation }) => ({ adjudication: confirmation, adjudicationReference: e.reference, reversal: `REV-${confirmation}`, reference: `${input.reference}:${confirmation}`, submitted: true }));
+        return { reversed };
       },
     };
   }

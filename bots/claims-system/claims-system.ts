@@ -123,6 +123,10 @@ export class ClaimsSystem {
     this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
     const row = this.#page.locator(`[data-testid="adjudication"][data-confirmation="${confirmation}"]`);
     if ((await row.count()) === 0) throw new BusinessException('AdjudicationNotFound', `${claimRef} shows no adjudication ${confirmation} to reverse`, { claimRef, confirmation });
+    const [shown] = await readRows(this.#page, 'adjudication', ADJUDICATION_CELLS).then((rows) => rows.filter((r) => r['adjudication-confirmation'] === confirmation));
+    if (shown?.['adjudication-reversal']) {
+      throw new BusinessException('AlreadyReversed', `${confirmation} of ${claimRef} was already reversed as ${shown['adjudication-reversal']}`, { claimRef, confirmation, reversal: shown['adjudication-reversal'] });
+    }
     await row.getByTestId('reverse-reason').fill(input.reason);
     await row.getByTestId('reverse-reference').fill(input.reference);
     const status = await this.#submit(row.getByTestId('reverse-submit'));

@@ -133,6 +133,10 @@ export const ProcessSummary = z.object({
     .optional()
     .describe('Present when scheduled runs take their input from the fire time: what a schedule of this process holds (POST /schedules input); each fire computes the rest'),
   taskForms: z.array(z.object({ kind: z.string(), title: z.string(), actions: z.array(z.string()), jsonSchema: z.record(z.string(), z.unknown()) })),
+  compensations: z
+    .array(z.object({ step: z.string(), name: z.string(), description: z.string() }))
+    .optional()
+    .describe('What a cancelled run undoes for steps already done (POST /runs/{runId}/cancel); absent: it only stops and withdraws its tasks'),
 });
 
 /** Where a queue answer came from, when a dependency is away (platform/dependencies). */

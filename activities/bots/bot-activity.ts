@@ -57,6 +57,12 @@ export interface BotContext {
    * reply has not reached this step yet, so a run cancelled before the write never writes.
    */
   beforeWrite(): Promise<void>;
+  /**
+   * For a cancelled run's compensation: waits (up to `maxMs`) until no other step of the run is
+   * still running in Temporal. A step cut short by the cancel stops at its next heartbeat; until
+   * then a submit it had already sent may still land, and the compensation must see it.
+   */
+  otherStepsSettled(maxMs?: number): Promise<void>;
 }
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
@@ -135,6 +141,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               resume,
               signal: stop.signal,
               beforeWrite: () => cancelFence(ctx, stop.signal),
+              otherStepsSettled: (maxMs) => otherStepsSettled(ctx, stop.signal, maxMs),
             },
             input,
           ),
@@ -200,6 +207,24 @@ async function cancelFence(ctx: Context, signal: AbortSignal): Promise<void> {
       nonRetryable: true,
       message: `Run ${execution.workflowId} is ${run.status.name === 'RUNNING' ? 'being cancelled' : run.status.name.toLowerCase()}: nothing was written`,
     });
+  }
+}
+
+async function otherStepsSettled(ctx: Context, signal: AbortSignal, maxMs = 15_000): Promise<void> {
+  const execution = ctx.info.workflowExecution;
+  let client;
+  try {
+    client = ctx.client;
+  } catch {
+    return;
+  }
+  if (!execution) return;
+  const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
+  const until = Date.now() + maxMs;
+  while (Date.now() < until && !signal.aborted) {
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    if (!pending.some((a) => a.activityId !== ctx.info.activityId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -198,6 +198,9 @@ describe('cancelling a run', () => {
     expectProblem(await call('POST', `/tasks/${qa.taskId}/complete`, ANA, { action: 'pass', data: {} }), 410, 'task-cancelled');
     const trail = (await call('GET', `/runs/${runId}/audit`, SAM)).body.entries as Array<{ action: string; actor: any; detail?: any; outcome: string }>;
     expect(trail.filter((e) => e.action === 'cancel-run')).toHaveLength(1);
+    // What the process declares it undoes is what the run recorded.
+    const declared = (await call('GET', '/processes', SAM)).body.find((p: { name: string }) => p.name === 'claim-review').compensations;
+    expect(declared).toEqual([expect.objectContaining({ step: 'enter-decision', name: 'reverse-adjudication' })]);
     expect(trail.find((e) => e.action === 'compensated')).toMatchObject({ outcome: 'done', detail: { result: 'done', found: { reversed: [expect.objectContaining({ reversal: reversals[0]!.confirmation })] } } });
   });
 });

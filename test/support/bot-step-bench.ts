@@ -55,6 +55,7 @@ export class BotStepBench {
         signal: new AbortController().signal,
         // No run on the bench, so nothing can cancel it.
         beforeWrite: async () => {},
+        otherStepsSettled: async () => {},
       };
       return step(context, input);
     });

@@ -70,6 +70,8 @@ async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput)
  * it is the cancellation's own work.
  */
 async function reverseAdjudications(bot: BotContext, input: ReverseAdjudicationsInput): Promise<ReversalReceipt> {
+  // The bot step the cancel cut short may still have a submit on its way: look once it has stopped.
+  await bot.otherStepsSettled();
   const system = await signIn(bot, input);
   const ours = (await system.adjudicationsOf(input.claimRef)).filter((a) => input.references.includes(a.reference));
   const reversed: ReversalReceipt['reversed'] = [];

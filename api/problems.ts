@@ -54,6 +54,7 @@ export const problems = {
     make('invalid-task-request', 'The task cannot do that', 400)(detail, field ? { field, errors: [{ field, message: detail }] } : {}),
   runFinished: make('run-finished', 'The run has already finished', 409),
   runClosed: make('run-closed', 'The run has already ended', 409),
+  runNotCancellable: make('run-not-cancellable', 'This run cannot be cancelled on its own', 409),
   businessItemOpen: make('business-item-open', 'This business item already has an open run', 409),
   businessItemDone: make('business-item-done', 'This business item was already worked', 409),
   idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),

@@ -166,6 +166,9 @@ export class ProcessRuns {
         repeated = true;
       } else if (cause instanceof ApplicationFailure && cause.type === RunCancelFailureType.Forbidden) {
         throw problems.forbidden(cause.message);
+      } else if (cause instanceof ApplicationFailure && /No registered handler for update/.test(cause.message)) {
+        // No cancelRun handler: not a process run (an item batch, which is cancelled with its run).
+        throw problems.runNotCancellable(`${runId} is not a process run that takes a cancel request; cancel the run it belongs to`);
       } else if (err instanceof WorkflowNotFoundError || (cause instanceof ApplicationFailure && cause.type === RunCancelFailureType.Finished)) {
         // It ended between the describe and the Update.
         throw closed((await this.describeOrNull(runId)) ?? description);

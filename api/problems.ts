@@ -55,6 +55,8 @@ export const problems = {
   tooManyAttendedRuns: make('too-many-attended-runs', 'No more attended bot runs on this task', 429),
   attendedRunNotFound: make('attended-run-not-found', 'No such attended bot run on this task', 404),
   runFinished: make('run-finished', 'The run has already finished', 409),
+  runClosed: make('run-closed', 'The run has already ended', 409),
+  runNotCancellable: make('run-not-cancellable', 'This run cannot be cancelled on its own', 409),
   businessItemOpen: make('business-item-open', 'This business item already has an open run', 409),
   businessItemDone: make('business-item-done', 'This business item was already worked', 409),
   idempotencyConflict: make('idempotency-key-reused', 'Idempotency-Key reused with a different request', 409),

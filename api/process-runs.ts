@@ -2,10 +2,11 @@
 // see workflows/engine/run-identity.ts), idempotent starts, and a run's status, journal and
 // outcome. Task operations live in task-desk.ts.
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
-import { runViewQuery, type RunView } from '../workflows/engine/messages';
+import { cancelRunUpdate, runViewQuery, type Actor, type RunCancellation, type RunView } from '../workflows/engine/messages';
+import { RunCancelFailureType } from '../workflows/engine/failures';
 import { itemAttempts, MAX_ATTEMPTS, describeOrUndefined } from '../platform/business-item-runs';
 import { problems } from './problems';
 import { HistoryReader } from './audit/history-reader';
@@ -140,6 +141,43 @@ export class ProcessRuns {
     return this.start(process, input, { startedBy: request.by, reprocess: { reason: request.reason } });
   }
 
+  /**
+   * Cancels a run: first the cancelRun Update (who and why, into history; the run refuses a closed
+   * run or an out-of-scope caller), then Temporal's own cancel. A repeat while the run is being
+   * cancelled changes nothing and answers the same: the Update is refused as already cancelling,
+   * and Temporal takes a second cancel request of one run as the first. A crash between the two
+   * calls is mended by the repeat, which still sends the cancel.
+   */
+  async cancel(runId: string, request: { reason: string; actor: Actor }): Promise<{ snapshot: RunSnapshot; cancellation: RunCancellation; repeated: boolean }> {
+    const description = await this.describeOrNull(runId);
+    const client = description?.typedSearchAttributes.get(SA.client);
+    // Another client's run is as unknown as a missing one.
+    if (!description || !client || !request.actor.clients.includes(client)) throw problems.runNotFound(`No run ${runId}`);
+    if (description.status.name !== 'RUNNING') throw closed(description);
+    const handle = this.client.workflow.getHandle(runId);
+    let cancellation: RunCancellation;
+    let repeated = false;
+    try {
+      cancellation = await handle.executeUpdate(cancelRunUpdate, { args: [{ actor: request.actor, reason: request.reason }] });
+    } catch (err) {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === RunCancelFailureType.AlreadyCancelling) {
+        cancellation = cause.details?.[0] as RunCancellation;
+        repeated = true;
+      } else if (cause instanceof ApplicationFailure && cause.type === RunCancelFailureType.Forbidden) {
+        throw problems.forbidden(cause.message);
+      } else if (cause instanceof ApplicationFailure && /No registered handler for update/.test(cause.message)) {
+        // No cancelRun handler: not a process run (an item batch, which is cancelled with its run).
+        throw problems.runNotCancellable(`${runId} is not a process run that takes a cancel request; cancel the run it belongs to`);
+      } else if (err instanceof WorkflowNotFoundError || (cause instanceof ApplicationFailure && cause.type === RunCancelFailureType.Finished)) {
+        // It ended between the describe and the Update.
+        throw closed((await this.describeOrNull(runId)) ?? description);
+      } else throw err;
+    }
+    await handle.cancel();
+    return { snapshot: await this.read(runId), cancellation, repeated };
+  }
+
   /** The input a run was started with, read from its history through the client's codecs. */
   async inputOf(runId: string): Promise<unknown> {
     const reader = new HistoryReader(this.client, runId);
@@ -196,6 +234,11 @@ export class ProcessRuns {
 }
 
 const runLink = (d: WorkflowExecutionDescription) => ({ runId: d.workflowId, url: `/runs/${d.workflowId}`, status: d.status.name.toLowerCase(), startedAt: d.startTime.toISOString() });
+
+function closed(run: WorkflowExecutionDescription) {
+  const status = run.status.name.toLowerCase();
+  return problems.runClosed(`Run ${run.workflowId} has already ended: it is ${status}, so there is nothing to cancel`, { run: runLink(run), runStatus: status });
+}
 
 function itemOpen(open: WorkflowExecutionDescription) {
   return problems.businessItemOpen(`Run ${open.workflowId} is already working this item; follow it at /runs/${open.workflowId}`, { run: runLink(open) });

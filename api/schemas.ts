@@ -74,6 +74,26 @@ export const RunBatch = z.object({
 
 export const RunStatus = z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out', 'continued_as_new']);
 
+export const RunCancellation = z
+  .object({
+    by: z.string().describe('Who asked (`system`: Temporal cancelled the run without a cancel request through the API)'),
+    reason: z.string(),
+    requestedAt: Iso,
+    compensations: z
+      .array(
+        z.object({
+          step: z.string().describe('The step made good, e.g. `enter-decision`'),
+          name: z.string().describe('The compensation the process declared, e.g. `reverse-adjudication`'),
+          outcome: z.enum(['done', 'nothing-to-undo', 'failed']),
+          at: Iso,
+          detail: z.record(z.string(), z.unknown()).optional().describe('What it found and did (e.g. the reversal’s confirmation), or why it failed'),
+        }),
+      )
+      .optional()
+      .describe('What the run undid for steps already done; absent until the run has stopped'),
+  })
+  .describe('Set once the run was asked to cancel');
+
 export const RunDetail = z.object({
   runId: z.string(),
   process: z.string(),
@@ -93,6 +113,7 @@ export const RunDetail = z.object({
   batches: z.array(RunBatch).optional().describe('Item batches the run started'),
   outcome: z.unknown().optional(),
   failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+  cancellation: RunCancellation.optional(),
 });
 
 export const RunStarted = z.object({
@@ -114,6 +135,10 @@ export const ProcessSummary = z.object({
     .optional()
     .describe('Present when scheduled runs take their input from the fire time: what a schedule of this process holds (POST /schedules input); each fire computes the rest'),
   taskForms: z.array(z.object({ kind: z.string(), title: z.string(), actions: z.array(z.string()), jsonSchema: z.record(z.string(), z.unknown()) })),
+  compensations: z
+    .array(z.object({ step: z.string(), name: z.string(), description: z.string() }))
+    .optional()
+    .describe('What a cancelled run undoes for steps already done (POST /runs/{runId}/cancel); absent: it only stops and withdraws its tasks'),
 });
 
 /** Where a queue answer came from, when a dependency is away (platform/dependencies). */

@@ -46,11 +46,16 @@ const activities = await createBotActivities({
     apps: new StaticClientApps(config.apps),
     metrics: new BotMetrics(metrics),
 });
-const worker = await Worker.create({ ...temporal.options, taskQueue: BOT_TASK_QUEUE, maxConcurrentActivityTaskExecutions: config.botConcurrency, activities });
+// A cancelled run reaches a running bot with a heartbeat's reply. Heartbeats are throttled to 80 %
+// of the 10 s heartbeat timeout by default (8 s); at most 1 s apart, the bot (beating every 2 s)
+// hears of a cancel within about 2 s and closes its page. (The write itself is fenced anyway.)
+const heartbeats = { maxHeartbeatThrottleInterval: '1 second' } as const;
+const worker = await Worker.create({ ...temporal.options, ...heartbeats, taskQueue: BOT_TASK_QUEUE, maxConcurrentActivityTaskExecutions: config.botConcurrency, activities });
 // The same bots on the attended queue, with slots of their own: an operator's trigger never queues
 // behind a batch's items (those wait on BOT_TASK_QUEUE for the unattended slots).
 const attendedWorker = await Worker.create({
   ...temporal.options,
+  ...heartbeats,
   taskQueue: ATTENDED_BOT_TASK_QUEUE,
   maxConcurrentActivityTaskExecutions: config.attendedBotSlots,
   activities,

@@ -15,7 +15,7 @@ import type { LoginSessions } from '../../bots/runtime/login-sessions';
 import { ProgressBeat } from '../../bots/runtime/progress-beat';
 import { attendedReporter } from './attended-report';
 import { ATTENDED_BOT_TASK_QUEUE, ATTENDED_EVIDENCE_GRACE_MS } from '../../workflows/engine/attended-bot';
-import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from '../../workflows/engine/failures';
+import { BUSINESS_EXCEPTION, RUN_CANCELLED, type BusinessExceptionDetails } from '../../workflows/engine/failures';
 import type { ArtifactStore } from '../artifacts';
 import type { Credential, CredentialStore } from '../credentials';
 import type { ClientApps } from './client-apps';
@@ -53,6 +53,18 @@ export interface BotContext {
   resume: Record<string, unknown> | undefined;
   /** Aborts when the step must stop (cancelled, hard timeout, login slot lost). */
   signal: AbortSignal;
+  /**
+   * The cancel fence: call right before the action that writes to the client application. Throws
+   * when the step was aborted or its run has a cancel request in Temporal, even one whose heartbeat
+   * reply has not reached this step yet, so a run cancelled before the write never writes.
+   */
+  beforeWrite(): Promise<void>;
+  /**
+   * For a cancelled run's compensation: waits (up to `maxMs`) until no other step of the run is
+   * still running in Temporal. A step cut short by the cancel stops at its next heartbeat; until
+   * then a submit it had already sent may still land, and the compensation must see it.
+   */
+  otherStepsSettled(maxMs?: number): Promise<void>;
 }
 
 export type BotStep<I, O> = (bot: BotContext, input: I) => Promise<O>;
@@ -140,6 +152,8 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
               progress: (detail) => beat.merge(detail),
               resume,
               signal: stop.signal,
+              beforeWrite: () => cancelFence(ctx, stop.signal),
+              otherStepsSettled: (maxMs) => otherStepsSettled(ctx, stop.signal, maxMs),
             },
             input,
           ),
@@ -152,6 +166,7 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
       timer?.failed(err instanceof BusinessException ? 'business' : 'system');
       // Temporal's own cancellation goes back as is, so the workflow sees a cancelled activity.
       if (err instanceof CancelledFailure && err === ctx.cancellationSignal.reason) throw err;
+      if (err instanceof ApplicationFailure && err.type === RUN_CANCELLED) throw err;
       throw toFailure(err, runtime.artifacts, secrets);
     } finally {
       beat.stop();
@@ -179,6 +194,50 @@ function attemptAbort(ctx: Context, enteredAt: number, marginMs: number | undefi
       if (!stop.signal.aborted) stop.abort(new StepEnded('bot step ended'));
     },
   };
+}
+
+/**
+ * Asks Temporal itself whether the run is still wanted. A cancel reaches a running activity only
+ * with a heartbeat's reply (throttled), so the abort signal alone can be late by a heartbeat; the
+ * cancel request, though, is in the run's history before the API answers the cancel. A describe
+ * costs a few milliseconds, once per write.
+ */
+async function cancelFence(ctx: Context, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason;
+  const execution = ctx.info.workflowExecution;
+  if (!execution) return; // not a workflow's activity: no run to cancel
+  let client;
+  try {
+    client = ctx.client;
+  } catch {
+    return; // an activity run without a worker's client (a bench): the abort signal is all there is
+  }
+  const run = await client.workflow.getHandle(execution.workflowId, execution.runId).describe();
+  if (run.status.name !== 'RUNNING' || run.raw.workflowExtendedInfo?.cancelRequested) {
+    throw ApplicationFailure.create({
+      type: RUN_CANCELLED,
+      nonRetryable: true,
+      message: `Run ${execution.workflowId} is ${run.status.name === 'RUNNING' ? 'being cancelled' : run.status.name.toLowerCase()}: nothing was written`,
+    });
+  }
+}
+
+async function otherStepsSettled(ctx: Context, signal: AbortSignal, maxMs = 15_000): Promise<void> {
+  const execution = ctx.info.workflowExecution;
+  let client;
+  try {
+    client = ctx.client;
+  } catch {
+    return;
+  }
+  if (!execution) return;
+  const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
+  const until = Date.now() + maxMs;
+  while (Date.now() < until && !signal.aborted) {
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    if (!pending.some((a) => a.activityId !== ctx.info.activityId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Who a kept context is signed in as: a changed user or password never reuses the old session. */

@@ -17,7 +17,8 @@ export const AuditAction = z
   .string()
   .describe(
     'An operator’s task Update (`tandem.completeTask` → complete; claim, renew-lease, release, reassign, escalate, comment, label, run-task-bot), ' +
-      'a transition the run made itself (task-opened, task-lease-expired, task-reassigned, task-cancelled), or a run event (started, bot-step, cancel-requested, finished)',
+      'a transition the run made itself (task-opened, task-lease-expired, task-reassigned, task-cancelled), or a run event (started, bot-step, ' +
+        'cancel-run: who asked to cancel and why, cancel-requested: Temporal’s cancel, compensated: what a cancelled run undid, finished)',
   );
 
 export const AuditOutcome = z.enum(['done', 'failed', 'pending']).describe('pending: an Update or bot step still in progress');

@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { StartMemo } from '../process-runs';
 import type { InboxActivities } from '../../activities/inbox';
-import { completeTaskUpdate } from '../../workflows/engine/messages';
+import { completeTaskUpdate, type RunCancellation } from '../../workflows/engine/messages';
+import { CANCELLATION_MEMO } from '../../workflows/engine/run-cancellation';
 import { SYSTEM, type AuditActor, type AuditEntry } from './audit-entry';
 import { HistoryReader, idKey, isoOf, summariseFailure, type HistoryEvent } from './history-reader';
 import { isRecord, TaskMemory } from './task-memory';
@@ -87,11 +88,29 @@ class TrailBuilder {
       this.botStepEnded(step(event.activityTaskTimedOutEventAttributes.scheduledEventId), at, summariseFailure(event.activityTaskTimedOutEventAttributes.failure));
     } else if (event.activityTaskCanceledEventAttributes) {
       this.botStepEnded(step(event.activityTaskCanceledEventAttributes.scheduledEventId), at, { message: 'cancelled', type: 'Cancelled' });
+    } else if (event.workflowPropertiesModifiedEventAttributes) {
+      await this.compensated(event.workflowPropertiesModifiedEventAttributes.upsertedMemo?.fields, at);
     } else if (event.workflowExecutionCancelRequestedEventAttributes) {
       const cause = event.workflowExecutionCancelRequestedEventAttributes.cause;
       this.push({ at, actor: SYSTEM, action: 'cancel-requested', ...(cause ? { detail: { cause } } : {}), outcome: 'done' });
     } else {
       await this.closed(event, at);
+    }
+  }
+
+  /** A cancelled run's compensations, as it recorded them in its memo when it had run them. */
+  private async compensated(fields: Record<string, Payload> | null | undefined, at: string): Promise<void> {
+    const payload = fields?.[CANCELLATION_MEMO];
+    if (!payload) return;
+    const [cancellation] = (await this.reader.workflowValues({ payloads: [payload] })) as [RunCancellation | undefined];
+    for (const c of cancellation?.compensations ?? []) {
+      this.push({
+        at: c.at ?? at,
+        actor: SYSTEM,
+        action: 'compensated',
+        detail: { step: c.step, compensation: c.name, result: c.outcome, ...(c.detail ? { found: c.detail } : {}), cancelledBy: cancellation!.by, reason: cancellation!.reason },
+        outcome: c.outcome === 'failed' ? 'failed' : 'done',
+      });
     }
   }
 

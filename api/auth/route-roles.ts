@@ -10,6 +10,8 @@ export const RUN_STARTERS: readonly Role[] = ['scheduler', 'process-admin', 'sup
 export const TASK_WORKERS: readonly Role[] = ['operator', 'supervisor'];
 /** Moving tasks between people and teams. */
 export const TASK_SUPERVISORS: readonly Role[] = ['supervisor'];
+/** Cancelling a run (the run checks the same roles again: workflows/engine/run-cancellation.ts). */
+export const RUN_CANCELLERS: readonly Role[] = ['supervisor', 'process-admin'];
 /** Reading who did what. */
 export const AUDIT_READERS: readonly Role[] = ['operator', 'supervisor', 'process-admin', 'client-viewer'];
 /** Screenshots and traces of a run. */

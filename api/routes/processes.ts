@@ -31,6 +31,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         inputSchema: jsonSchema(p.input),
         ...(p.schedule ? { scheduleInputSchema: jsonSchema(p.schedule.fixed) } : {}),
         taskForms: p.taskForms.map((f) => ({ kind: f.kind, title: f.title, actions: formActions(f), jsonSchema: jsonSchema(f.decision) })),
+        ...(p.compensations ? { compensations: p.compensations.map((c) => ({ ...c })) } : {}),
       })),
   );
 

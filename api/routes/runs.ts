@@ -3,13 +3,18 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProcessRuns, RunSnapshot } from '../process-runs';
 import { RunDetail, RunIdParam, RunStarted, RunStatus } from '../schemas';
+import { actorOf } from '../auth/principal';
 import type { ProcessDefinition } from '../../workflows/engine/process-definition';
 import { withProblems } from './responses';
-import { ANYONE, TASK_SUPERVISORS } from '../auth/route-roles';
+import { ANYONE, RUN_CANCELLERS, TASK_SUPERVISORS } from '../auth/route-roles';
 import { problems } from '../problems';
 
 const ReprocessBody = z.object({
   reason: z.string().trim().min(3).max(500).describe('Why the item is worked again; kept in the new run’s audit'),
+});
+
+const CancelBody = z.object({
+  reason: z.string().trim().min(3).max(500).describe('Why the run is stopped (e.g. the client withdrew the claim); kept in its audit and handed to its compensation'),
 });
 
 export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; processes: readonly ProcessDefinition[]; now?: () => number }> = async (
@@ -37,6 +42,32 @@ export const runRoutes: FastifyPluginAsyncZod<{ runs: ProcessRuns; processes: re
       const url = `/runs/${started.runId}`;
       const process = processes.find((p) => started.runId.startsWith(`${p.name}:`))?.name ?? '';
       return reply.code(201).header('location', url).send({ ...started, process, url });
+    },
+  );
+
+  app.post(
+    '/runs/:runId/cancel',
+    {
+      config: { auth: { roles: RUN_CANCELLERS } },
+      schema: {
+        summary: 'Cancel a run (supervisors and process admins, with a reason)',
+        description:
+          'Stops the run at once through Temporal’s own cancellation: a bot step in flight is cancelled (and writes nothing after the cancel), ' +
+          'its open tasks leave every inbox and later decisions on them answer 410, and the compensations its process declares for steps already ' +
+          'done run once (ClaimReview reverses an adjudication it entered). 202 with the run as it is now; the same answer for a repeat while it is ' +
+          'being cancelled; 409 `run-closed` naming its status once it has ended. Who, why and what was compensated: `cancellation`, and the audit.',
+        tags: ['runs'],
+        params: RunIdParam,
+        body: CancelBody,
+        response: withProblems({ 202: RunDetail }),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal();
+      const { snapshot, cancellation } = await runs.cancel(request.params.runId, { reason: request.body.reason, actor: actorOf(principal) });
+      const detail = runDetail(snapshot, now());
+      if (detail.client) request.touchClient(detail.client);
+      return reply.code(202).send({ ...detail, cancellation: detail.cancellation ?? cancellation });
     },
   );
 
@@ -89,5 +120,6 @@ export function runDetail(snapshot: RunSnapshot, nowMs: number): z.infer<typeof 
     ...(view?.batches?.length ? { batches: view.batches } : {}),
     outcome: snapshot.outcome,
     failure: snapshot.failure,
+    ...(view?.cancellation ? { cancellation: view.cancellation } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { BusinessException } from '../runtime/business-exception';
 import { assertNotServerError, openPage, submitForm } from '../runtime/page-navigation';
 import { untraced } from '../runtime/tracing';
 import { formatCentsForInput, parseDisplayedCents, readFieldErrors, readRows, readTestIds } from './page-text';
-import type { AdjudicationInput, AdjudicationRecord, ClaimRecord, ClaimsSystemCredentials } from './types';
+import type { AdjudicationInput, AdjudicationRecord, ClaimRecord, ClaimsSystemCredentials, ReversalInput } from './types';
 
 const CLAIM_FIELDS = ['claim-ref', 'member-id', 'member-name', 'diagnosis-code', 'claim-amount', 'claim-status', 'submitted-on'] as const;
 const ADJUDICATION_CELLS = [
@@ -12,6 +12,8 @@ const ADJUDICATION_CELLS = [
   'adjudication-amount',
   'adjudication-reason',
   'adjudication-confirmation',
+  'adjudication-reversal',
+  'adjudication-reversal-reference',
 ] as const;
 
 /**
@@ -69,7 +71,9 @@ export class ClaimsSystem {
     return rows.map((row) => {
       const decision = row['adjudication-decision'];
       if (decision !== 'approve' && decision !== 'reject') throw screenChanged('adjudication-decision', decision);
+      const reversal = row['adjudication-reversal'];
       return {
+        ...(reversal ? { reversal: { confirmation: reversal, reference: row['adjudication-reversal-reference'] ?? '' } } : {}),
         reference: required(row, 'adjudication-reference'),
         decision,
         amountCents: parseDisplayedCents(required(row, 'adjudication-amount')),
@@ -79,14 +83,15 @@ export class ClaimsSystem {
     });
   }
 
-  async adjudicate(claimRef: string, input: AdjudicationInput): Promise<AdjudicationRecord> {
+  /** `beforeSubmit` runs right before the click that writes (the run's cancel fence, see BotContext.beforeWrite). */
+  async adjudicate(claimRef: string, input: AdjudicationInput, beforeSubmit: () => Promise<void> = async () => {}): Promise<AdjudicationRecord> {
     this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
-    let status = await this.#fillAdjudication(input);
+    let status = await this.#fillAdjudication(input, beforeSubmit);
     if (this.#onLoginPage()) {
       // The session died between loading the form and posting it: the app refused the POST
       // before recording anything, so posting again after signing in cannot duplicate.
       this.#assertClaimPage(await this.#signInAgain(), claimRef);
-      status = await this.#fillAdjudication(input);
+      status = await this.#fillAdjudication(input, beforeSubmit);
       if (this.#onLoginPage()) throw new Error('claims system keeps asking to sign in again');
     }
     if (status === 422) {
@@ -103,13 +108,36 @@ export class ClaimsSystem {
     return { reference: input.reference.trim(), decision: input.decision, amountCents: input.amountCents, reason: input.reason.trim(), confirmation };
   }
 
-  async #fillAdjudication(input: AdjudicationInput): Promise<number> {
+  async #fillAdjudication(input: AdjudicationInput, beforeSubmit: () => Promise<void>): Promise<number> {
     const page = this.#page;
     await page.getByTestId('decision').selectOption(input.decision);
     await page.getByTestId('amount').fill(formatCentsForInput(input.amountCents));
     await page.getByTestId('reason').fill(input.reason);
     await page.getByTestId('reference').fill(input.reference);
+    await beforeSubmit();
     return this.#submit(page.getByTestId('submit-adjudication'));
+  }
+
+  /** Reverses one adjudication (by its confirmation) through the row's reverse form; returns the reversal's confirmation. */
+  async reverse(claimRef: string, confirmation: string, input: ReversalInput): Promise<string> {
+    this.#assertClaimPage(await this.#open(claimPath(claimRef)), claimRef);
+    const row = this.#page.locator(`[data-testid="adjudication"][data-confirmation="${confirmation}"]`);
+    if ((await row.count()) === 0) throw new BusinessException('AdjudicationNotFound', `${claimRef} shows no adjudication ${confirmation} to reverse`, { claimRef, confirmation });
+    const [shown] = await readRows(this.#page, 'adjudication', ADJUDICATION_CELLS).then((rows) => rows.filter((r) => r['adjudication-confirmation'] === confirmation));
+    if (shown?.['adjudication-reversal']) {
+      throw new BusinessException('AlreadyReversed', `${confirmation} of ${claimRef} was already reversed as ${shown['adjudication-reversal']}`, { claimRef, confirmation, reversal: shown['adjudication-reversal'] });
+    }
+    await row.getByTestId('reverse-reason').fill(input.reason);
+    await row.getByTestId('reverse-reference').fill(input.reference);
+    const status = await this.#submit(row.getByTestId('reverse-submit'));
+    if (status === 422) {
+      const errors = await readFieldErrors(this.#page);
+      throw new BusinessException('ReversalRefused', `Claims system refused to reverse ${confirmation}: ${Object.values(errors).join('; ')}`, { claimRef, confirmation, errors });
+    }
+    this.#assertClaimPage(status, claimRef);
+    const { confirmation: reversal } = await readTestIds(this.#page, ['confirmation']);
+    if (!reversal) throw screenChanged('confirmation', reversal);
+    return reversal;
   }
 
   /** Navigates to an app path, signing in again once if the session has expired. */

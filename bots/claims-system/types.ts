@@ -35,4 +35,12 @@ export interface AdjudicationRecord {
   reason: string;
   /** The client system's confirmation number, e.g. `ADJ-000123`. */
   confirmation: string;
+  /** Set when the adjudication was reversed: the reversal's confirmation (`REV-…`) and "your reference". */
+  reversal?: { confirmation: string; reference: string };
+}
+
+export interface ReversalInput {
+  reason: string;
+  /** Our idempotency reference for the reversal, written into its "your reference" field. */
+  reference: string;
 }

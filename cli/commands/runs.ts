@@ -1,5 +1,5 @@
 // `tandem runs …`: start a run of a process, find runs, read one, follow it until it ends, work a
-// completed business item again.
+// completed business item again, cancel one.
 import type { Command } from 'commander';
 import { path } from '../api-client';
 import type { Run, RunPage, RunStart } from '../api-types';
@@ -90,5 +90,16 @@ export function registerRuns(program: Command): void {
       const { api, out } = session(command);
       const started = await api.post<RunStart>(path('runs', runId, 'reprocess'), { reason: opts.reason });
       emit(out, started, () => `Reprocessing ${runId} as ${started.runId}\n  follow it: tandem runs watch ${started.runId}`);
+    });
+
+  runs
+    .command('cancel <runId>')
+    .description('cancel a run (supervisors, process admins): its tasks are withdrawn and what its process declares is undone; the reason is kept in its audit')
+    .requiredOption('--reason <text>', 'why the run is stopped')
+    .action(async (runId: string, opts: { reason: string }, command: Command) => {
+      const { api, out } = session(command);
+      const run = await api.post<Run>(path('runs', runId, 'cancel'), { reason: opts.reason });
+      const by = run.cancellation ? ` by ${run.cancellation.by}` : '';
+      emit(out, run, () => `Cancelling ${runId}${by}: ${run.cancellation?.reason ?? opts.reason}\n  follow it: tandem runs watch ${runId}`);
     });
 }

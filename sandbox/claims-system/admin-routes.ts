@@ -19,6 +19,7 @@ const LedgerEntryJson = z.object({
   reference: z.string(),
   confirmation: z.string(),
   at: z.string(),
+  reverses: z.string().optional().describe('On a reversal: the confirmation of the adjudication it reverses'),
 });
 
 /** Test and demo hooks (see addAdminKit) plus this app's `/__ledger`, with its own filters. */

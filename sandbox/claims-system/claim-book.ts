@@ -45,7 +45,10 @@ export class ClaimBook {
   }
 
   #view(claim: SeedClaim): ClaimView {
-    const adjudications = this.ledger.visibleFor(claim.tenant, claim.claimRef);
-    return { ...claim, status: adjudications.length > 0 ? 'adjudicated' : 'open', adjudications };
+    const lines = this.ledger.visibleFor(claim.tenant, claim.claimRef);
+    const reversals = new Map(lines.filter((e) => e.reverses).map((e) => [e.reverses!, e]));
+    const adjudications = lines.filter((e) => !e.reverses).map((e) => ({ ...e, ...(reversals.has(e.confirmation) ? { reversal: reversals.get(e.confirmation)! } : {}) }));
+    const standing = adjudications.some((a) => !a.reversal);
+    return { ...claim, status: standing ? 'adjudicated' : 'open', adjudications };
   }
 }

@@ -12,6 +12,7 @@ const LedgerEntrySchema = z.object({
   reference: z.string(),
   confirmation: z.string(),
   at: z.string(),
+  reverses: z.string().optional(),
 });
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'seq' | 'confirmation' | 'at'>;
@@ -56,7 +57,7 @@ export class AdjudicationLedger {
     return this.#file.append((seq) => ({
       seq,
       ...input,
-      confirmation: `ADJ-${String(seq).padStart(6, '0')}`,
+      confirmation: `${input.reverses ? 'REV' : 'ADJ'}-${String(seq).padStart(6, '0')}`,
       at: new Date().toISOString(),
     }));
   }

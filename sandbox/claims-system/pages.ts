@@ -4,7 +4,7 @@ import type { AdjudicationErrors, AdjudicationFormValues } from './adjudication-
 import { MAX_REFERENCE_LENGTH } from './adjudication-form';
 import { formatCents } from './html';
 import { SEED_TENANTS } from './seed';
-import type { ClaimView, LedgerEntry, SeedLogin } from './types';
+import type { ClaimView, LedgerEntry, SeedLogin, ShownAdjudication } from './types';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#222}header{background:#1d3557;color:#fff;padding:.6rem 1rem;display:flex;justify-content:space-between}
 header a{color:#fff}main{padding:1rem 1.5rem;max-width:60rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
@@ -33,11 +33,22 @@ ${opts.page < opts.pages ? html` <a data-testid="next-page" href="${link(opts.pa
   return layout('Claims', body, opts.login);
 }
 
-function adjudicationRow(a: LedgerEntry): SafeHtml {
-  return html`<tr data-testid="adjudication" data-reference="${a.reference}">
+/** A standing adjudication offers its reversal (reason and "your reference"); a reversed one names its reversal. */
+function reversalCell(claimRef: string, a: ShownAdjudication): SafeHtml {
+  if (a.reversal) {
+    return html`<td>Reversed as <span data-testid="adjudication-reversal">${a.reversal.confirmation}</span>
+(<span data-testid="adjudication-reversal-reference">${a.reversal.reference}</span>)</td>`;
+  }
+  return html`<td><form method="post" action="/claims/${encodeURIComponent(claimRef)}/adjudications/${encodeURIComponent(a.confirmation)}/reverse" data-testid="reverse-form">
+<input name="reason" data-testid="reverse-reason" placeholder="Reason"><input name="reference" data-testid="reverse-reference" placeholder="Your reference">
+<button type="submit" data-testid="reverse-submit">Reverse</button></form></td>`;
+}
+
+function adjudicationRow(claimRef: string, a: ShownAdjudication): SafeHtml {
+  return html`<tr data-testid="adjudication" data-reference="${a.reference}" data-confirmation="${a.confirmation}">
 <td data-testid="adjudication-reference">${a.reference}</td><td data-testid="adjudication-decision">${a.decision}</td>
 <td data-testid="adjudication-amount">${formatCents(a.amountCents)}</td><td data-testid="adjudication-reason">${a.reason}</td>
-<td data-testid="adjudication-confirmation">${a.confirmation}</td><td>${a.at.slice(0, 16).replace('T', ' ')}</td></tr>`;
+<td data-testid="adjudication-confirmation">${a.confirmation}</td><td>${a.at.slice(0, 16).replace('T', ' ')}</td>${reversalCell(claimRef, a)}</tr>`;
 }
 
 function fieldError(errors: AdjudicationErrors, field: keyof AdjudicationErrors): SafeHtml | '' {
@@ -86,15 +97,15 @@ export function claimDetailPage(opts: {
 ${
   c.adjudications.length === 0
     ? html`<p data-testid="no-adjudications">None.</p>`
-    : html`<table data-testid="adjudications"><thead><tr><th>Your reference</th><th>Decision</th><th>Amount</th><th>Reason</th><th>Confirmation</th><th>At (UTC)</th></tr></thead>
-<tbody>${c.adjudications.map(adjudicationRow)}</tbody></table>`
+    : html`<table data-testid="adjudications"><thead><tr><th>Your reference</th><th>Decision</th><th>Amount</th><th>Reason</th><th>Confirmation</th><th>At (UTC)</th><th>Reversal</th></tr></thead>
+<tbody>${c.adjudications.map((a) => adjudicationRow(c.claimRef, a))}</tbody></table>`
 }
 ${adjudicationForm(c, values, opts.errors ?? {})}`;
   return layout(`Claim ${c.claimRef}`, body, opts.login);
 }
 
 export function confirmationPage(login: SeedLogin, entry: LedgerEntry): string {
-  const body = html`<h1>Adjudication recorded</h1>
+  const body = html`<h1>${entry.reverses ? html`Reversal of <span data-testid="reversed-confirmation">${entry.reverses}</span> recorded` : 'Adjudication recorded'}</h1>
 <p>Confirmation number <strong data-testid="confirmation">${entry.confirmation}</strong></p>
 <dl>
   <dt>Claim</dt><dd data-testid="confirmed-claim-ref">${entry.claimRef}</dd>

@@ -36,9 +36,17 @@ export interface LedgerEntry {
   confirmation: string;
   /** ISO timestamp. */
   at: string;
+  /** Set on a reversal: the confirmation of the adjudication it reverses (its own is `REV-…`). */
+  reverses?: string;
+}
+
+/** An adjudication as the claim screen shows it: with its reversal, when it was reversed. */
+export interface ShownAdjudication extends LedgerEntry {
+  reversal?: LedgerEntry;
 }
 
 export interface ClaimView extends SeedClaim {
+  /** Adjudicated while any adjudication stands; a claim whose adjudications were all reversed is open again. */
   status: 'open' | 'adjudicated';
-  adjudications: LedgerEntry[];
+  adjudications: ShownAdjudication[];
 }

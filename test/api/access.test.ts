@@ -9,7 +9,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
-import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
+import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
@@ -66,6 +66,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
   { method: 'POST', path: '/runs/{runId}/reprocess', url: `/runs/${RUN}/reprocess`, roles: TASK_SUPERVISORS, body: { reason: 'Asked again' } },
+  { method: 'POST', path: '/runs/{runId}/cancel', url: `/runs/${RUN}/cancel`, roles: RUN_CANCELLERS, body: { reason: 'Client withdrew it' } },
   { method: 'GET', path: '/clients/{client}/audit', url: '/clients/acme-health/audit', roles: AUDIT_READERS },
   { method: 'GET', path: '/clients/{client}/service-levels', url: '/clients/acme-health/service-levels', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/kpis', url: '/clients/acme-health/kpis', roles: REPORT_READERS },

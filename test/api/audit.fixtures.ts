@@ -27,6 +27,7 @@ export function extractedClaim(claimRef: string, amountCents = 245_000): Extract
 const fakeBots: ClaimReviewBots = {
   extractClaim: async ({ claimRef }) => extractedClaim(claimRef),
   enterAdjudication: async (input) => ({ reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: 'ADJ-1', submitted: true }),
+  reverseAdjudications: async () => ({ reversed: [] }),
 };
 
 const fakeInbox: InboxActivities & NotificationActivities = { syncTask: async () => ({}), emitEvent: async () => undefined };

@@ -41,6 +41,11 @@ let closeClient: () => Promise<void>;
 let worker: Worker;
 let running: Promise<void>;
 
+/** The fenced write step: waits for the test to have cancelled its run, then asks the fence. */
+let cancelSent: Promise<void> = new Promise(() => undefined);
+let sendCancel = (): void => undefined;
+const fenced: { abortedBeforeFence?: boolean; refusal?: unknown; wrote?: boolean } = {};
+
 /** A step that opens a page and then hangs until something closes it. */
 const hangingStep = (key: string) =>
   async function (bot: Parameters<Parameters<typeof defineBotActivity>[1]>[0]): Promise<never> {
@@ -56,6 +61,20 @@ function activities(runtime: BotRuntime) {
   return {
     hangs: defineBotActivity(runtime, hangingStep('hangs')),
     hangsUntilCancelled: defineBotActivity(runtime, hangingStep('hangsUntilCancelled')),
+    writesOnce: defineBotActivity(runtime, async (bot) => {
+      await bot.page.setContent('<form><button>Submit adjudication</button></form>');
+      sendCancel();
+      await cancelSent;
+      fenced.abortedBeforeFence = bot.signal.aborted;
+      try {
+        await bot.beforeWrite();
+        fenced.wrote = true;
+        return 'written';
+      } catch (err) {
+        fenced.refusal = err;
+        throw err;
+      }
+    }),
     resumes: defineBotActivity(runtime, async (bot) => {
       await bot.page.setContent('<p>page 3 of the claims list</p>');
       if (bot.attempt === 1) {
@@ -163,6 +182,23 @@ describe('defineBotActivity', () => {
     expect(pool.stats().active).toBe(0);
     // A cancelled run needs no evidence: the page is closed without taking any.
     expect(existsSync(artifacts.join(handle.workflowId, 'hangsUntilCancelled-attempt1.png'))).toBe(false);
+  });
+
+  it('refuses the write of a run with a cancel request even before a heartbeat brings the cancel', async () => {
+    // A 60 s heartbeat timeout: heartbeats are throttled to 48 s, so no heartbeat reply can tell the step in time.
+    let cancelled!: () => void;
+    cancelSent = new Promise((resolve) => (cancelled = resolve));
+    const ready = new Promise<void>((resolve) => (sendCancel = resolve));
+    const handle = await start({ step: 'writesOnce', startToCloseMs: 60_000, heartbeatTimeoutMs: 60_000, maxAttempts: 3 });
+    await ready;
+    await handle.cancel();
+    cancelled();
+    // The fixture waits for the step to confirm the cancel: the step ended first, refusing to write, not retried.
+    expect(await handle.result()).toMatchObject({ outcome: 'failed', type: 'RunCancelled' });
+    expect(fenced.abortedBeforeFence).toBe(false); // the heartbeat had not brought it
+    expect(fenced.wrote).toBeUndefined();
+    expect(fenced.refusal).toMatchObject({ type: 'RunCancelled', nonRetryable: true });
+    expect(pool.stats().active).toBe(0);
   });
 
   it('hands the last heartbeated progress to the retry after a heartbeat timeout', async () => {

@@ -77,6 +77,40 @@ describe('ClaimsSystem page object', () => {
     expect(entries[0]).toMatchObject({ tenant: 'acme-health', claimRef: 'CLM-1002', amountCents: 200_000, confirmation: record.confirmation });
   });
 
+  it('reverses an adjudication as a ledger line of its own, once; the claim is open again', async () => {
+    const claimRef = `CLM-1003${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`; // a claim nobody worked
+    const ref = reference();
+    const { record, reversal, after, claim, refused } = await asAcmeBot(async (claims) => {
+      const record = await claims.adjudicate(claimRef, { decision: 'approve', amountCents: 1_000, reason: 'Partial', reference: ref });
+      const reversal = await claims.reverse(claimRef, record.confirmation, { reason: 'Run cancelled: client withdrew the claim', reference: `${ref}:cancel` });
+      const after = await claims.adjudicationsOf(claimRef);
+      const claim = await claims.openClaim(claimRef);
+      const refused = await businessError(claims.reverse(claimRef, record.confirmation, { reason: 'Again', reference: `${ref}:again` }));
+      return { record, reversal, after, claim, refused };
+    });
+    expect(reversal).toMatch(/^REV-\d{6}$/);
+    expect(after).toEqual([{ ...record, reversal: { confirmation: reversal, reference: `${ref}:cancel` } }]);
+    expect(claim.status).toBe('open');
+    expect(refused.code).toBe('AlreadyReversed');
+    const entries = await sandbox.ledger({ claimRef });
+    expect(entries.map((e) => [e.confirmation, e.reverses])).toEqual([
+      [record.confirmation, undefined],
+      [reversal, record.confirmation],
+    ]);
+  });
+
+  it('writes nothing when the cancel fence refuses right before the submit', async () => {
+    const ref = reference();
+    const fence = new Error('run cancelled');
+    const outcome = await asAcmeBot((claims) =>
+      claims.adjudicate('CLM-1006', { decision: 'approve', amountCents: 50_000, reason: '', reference: ref }, async () => {
+        throw fence;
+      }),
+    ).catch((e: unknown) => e);
+    expect(outcome).toBe(fence);
+    expect(await sandbox.ledger({ reference: ref })).toEqual([]);
+  });
+
   it('reports unknown and other tenants\' claims as ClaimNotFound', async () => {
     const errors = await asAcmeBot(async (claims) => [
       await businessError(claims.openClaim('CLM-9999')),

@@ -127,16 +127,18 @@ describe('tandem, the command line', () => {
 
     const watch = startCli(['runs', 'watch', `${runId}:r2`, '--interval', '300'], sam());
     await eventually(async () => watch.output().includes(`run ${runId}:r2`), 'the watch to start');
-    await temporal.client.workflow.getHandle(`${runId}:r2`).terminate('the cli test ends it');
+    const cancelled = await cli(['runs', 'cancel', `${runId}:r2`, '--reason', 'Client withdrew it after all'], sam());
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain(`Cancelling ${runId}:r2 by sam.rivera: Client withdrew it after all`);
     const watched = await watch.done;
     expect(watched.code).toBe(5);
-    expect(watched.stdout).toMatch(/run terminated/);
-    expect(watched.stderr).toBe(`tandem: run ${runId}:r2 ended terminated\n`);
+    expect(watched.stdout).toMatch(/run cancelled/);
+    expect(watched.stderr).toBe(`tandem: run ${runId}:r2 ended cancelled\n`);
 
     // Both attempts of the business item, newest first (visibility catches up a moment later).
     await eventually(async () => {
       const page = await apiRead(`/runs?businessRef=${claimRef}`, samToken);
-      return page.runs?.length === 2 && page.runs[0].status === 'terminated';
+      return page.runs?.length === 2 && page.runs[0].status === 'cancelled';
     }, 'both runs of the claim in visibility', 30_000, 200);
     const listed = await cli(['runs', 'list', '--process', 'claim-review', '--business-ref', claimRef, '--json'], ana());
     const found = JSON.parse(listed.stdout);

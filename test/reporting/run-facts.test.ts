@@ -62,6 +62,7 @@ const bots: ClaimReviewBots = {
     if (!entered.some((e) => e.reference === input.reference)) entered.push(input);
     return { reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: `ADJ-${entered.length}`, submitted: true };
   },
+  reverseAdjudications: async () => ({ reversed: [] }),
 };
 
 let connection: NativeConnection;

@@ -53,6 +53,9 @@ export class BotStepBench {
         progress: (detail) => void Object.assign(progress, detail),
         resume: undefined,
         signal: new AbortController().signal,
+        // No run on the bench, so nothing can cancel it.
+        beforeWrite: async () => {},
+        otherStepsSettled: async () => {},
       };
       return step(context, input);
     });

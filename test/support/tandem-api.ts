@@ -59,7 +59,7 @@ export function freshClaim(like: string): string {
 
 /** The sandbox claims system's test endpoints. */
 export const sandbox = {
-  async ledger(query: { reference?: string; claimRef?: string }): Promise<Array<{ reference: string; confirmation: string; amountCents: number; decision: string }>> {
+  async ledger(query: { reference?: string; claimRef?: string }): Promise<Array<{ reference: string; confirmation: string; amountCents: number; decision: string; at: string; reverses?: string }>> {
     const url = new URL('/__ledger', stackEnv().SANDBOX_CLAIMS_URL);
     for (const [k, v] of Object.entries(query)) if (v) url.searchParams.set(k, v);
     const res = await fetch(url);

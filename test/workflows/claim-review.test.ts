@@ -6,10 +6,10 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@te
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { BOT_TASK_QUEUE } from '../../workflows/engine/bot-step';
 import { BUSINESS_EXCEPTION } from '../../workflows/engine/failures';
-import { completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
+import { cancelRunUpdate, completeTaskUpdate, runViewQuery, type Actor, type HumanTaskView } from '../../workflows/engine/messages';
 import type { InboxActivities } from '../../activities/inbox';
 import type { NotificationActivities, TandemEvent } from '../../workflows/engine/events';
-import type { ClaimReviewBots, EnterAdjudicationInput } from '../../workflows/claim-review/bots';
+import type { ClaimReviewBots, EnterAdjudicationInput, ReverseAdjudicationsInput } from '../../workflows/claim-review/bots';
 import type { ClaimReviewOutcome, ExtractedClaim } from '../../workflows/claim-review/schema';
 import { eventually, stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
 
@@ -27,6 +27,7 @@ class Fakes {
   /** Every business event the run raised. */
   events: TandemEvent[] = [];
   entered: EnterAdjudicationInput[] = [];
+  reversals: ReverseAdjudicationsInput[] = [];
   extractAttempts = 0;
   /** What the index answers for a new task (auto-assignment). */
   assignTo?: string;
@@ -54,6 +55,15 @@ class Fakes {
         await this.enterGate;
         this.entered.push(input);
         return { reference: input.reference, decision: input.decision, amountCents: input.amountCents, confirmation: `ADJ-${this.entered.length}`, submitted: true };
+      },
+      // Reverses what this fake entered under the run's references, as the claims system would list it.
+      reverseAdjudications: async (input) => {
+        this.reversals.push(input);
+        const reversed = this.entered
+          .map((e, i) => ({ e, confirmation: `ADJ-${i + 1}` }))
+          .filter(({ e }) => input.references.includes(e.reference))
+          .map(({ e, confirmation }) => ({ adjudication: confirmation, adjudicationReference: e.reference, reversal: `REV-${confirmation}`, reference: `${input.reference}:${confirmation}`, submitted: true }));
+        return { reversed };
       },
     };
   }
@@ -198,5 +208,41 @@ describe('ClaimReview workflow', () => {
       expect(fakes.synced.find((t) => t.status === 'cancelled')).toMatchObject({ taskId: task.taskId });
       expect((await handle.describe()).status.name).toBe('CANCELLED');
     });
+  });
+
+  it('cancels through the cancelRun Update and Temporal: who and why once, a bot step in flight stops the run at once, the compensation looks for what was written', async () => {
+    const fakes = new Fakes(() => claim(12_000)); // auto-approved: straight to the bot entering the decision
+    let releaseBot = (): void => undefined;
+    fakes.enterGate = new Promise((resolve) => (releaseBot = resolve));
+    const sam: Actor = { operatorId: 'sam.rivera', teams: ['claims-review'], clients: ['acme-health'], roles: ['operator', 'supervisor'] };
+    const globexLead: Actor = { ...sam, operatorId: 'gina.globex', clients: ['globex-insurance'] };
+    await withWorkers(fakes, async (start) => {
+      try {
+        await cancelMidBot(await start());
+      } finally {
+        releaseBot(); // the fake bot never heard of the cancel (it does not heartbeat): let it end
+      }
+    });
+    async function cancelMidBot(handle: WorkflowHandle): Promise<void> {
+      await eventually(async () => (await handle.query(runViewQuery)).waitingOn?.kind === 'bot' && (await handle.query(runViewQuery)).step === 'enter-decision', 'the bot entering the decision');
+      const request = (actor: Actor) => handle.executeUpdate(cancelRunUpdate, { args: [{ actor, reason: 'Client withdrew the claim' }] });
+      expect((await updateFailure(request(ana))).type).toBe('RunCancelForbidden');
+      expect((await updateFailure(request(globexLead))).type).toBe('RunCancelForbidden');
+      expect(await request(sam)).toMatchObject({ by: 'sam.rivera', reason: 'Client withdrew the claim' });
+      const repeat = await updateFailure(request({ ...sam, operatorId: 'omar.haddad', roles: ['process-admin'] }));
+      expect(repeat.type).toBe('RunAlreadyCancelling');
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      // Stopped at once: the cancelled bot step did not come back as a fault with an exception task.
+      expect(fakes.synced).toEqual([]);
+      expect(fakes.reversals).toHaveLength(1);
+      expect(fakes.reversals[0]!.references).toEqual([expect.stringMatching(/:enter-decision$/), expect.stringMatching(/:qa-correction$/)]);
+      expect(fakes.reversals[0]!.reason).toBe('Run cancelled by sam.rivera: Client withdrew the claim');
+      const view = await handle.query(runViewQuery);
+      expect(view).toMatchObject({ phase: 'cancelled', cancellation: { by: 'sam.rivera', compensations: [{ step: 'enter-decision', name: 'reverse-adjudication', outcome: 'nothing-to-undo' }] } });
+      // A closed run takes no Update at all (the API answers 409 naming its status).
+      await expect(request(sam)).rejects.toThrow(/already completed/);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { defineBotActivity, type BotContext, type BotRuntime } from '../../activ
 import { performOnce } from '../../activities/bots/exactly-once';
 import { BusinessException } from '../../bots/runtime/business-exception';
 import type { AdjudicationRecord } from '../../bots/claims-system/types';
-import type { ClaimBotInput, ClaimReviewBots, EnterAdjudicationInput } from './bots';
+import type { ClaimBotInput, ClaimReviewBots, EnterAdjudicationInput, ReversalReceipt, ReverseAdjudicationsInput } from './bots';
 import type { AdjudicationReceipt, ExtractedClaim } from './schema';
 
 // Signs in when the claims system asks: a page kept signed in by the last step of this login goes
@@ -23,7 +23,7 @@ async function extractClaim(bot: BotContext, input: ClaimBotInput): Promise<Extr
   bot.progress({ step: 'taking a screenshot' });
   const screenshot = await bot.screenshot(`claim-${input.claimRef}`);
   // Someone got there first (another run, a person in the claims system): nothing to review.
-  if (claim.status === 'adjudicated') throw alreadyAdjudicated(input.claimRef, await system.adjudicationsOnPage());
+  if (claim.status === 'adjudicated') throw alreadyAdjudicated(input.claimRef, (await system.adjudicationsOnPage()).filter((a) => !a.reversal));
   return { ...claim, screenshot };
 }
 
@@ -43,17 +43,18 @@ async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput)
       const found = await system.adjudicationsOf(input.claimRef);
       const ours = found.find((a) => a.reference === input.reference.trim());
       if (ours) return ours;
-      const others = found.filter((a) => !(input.supersedes ?? []).includes(a.reference));
+      // A reversed adjudication (a cancelled run's, undone) no longer stands.
+      const others = found.filter((a) => !a.reversal && !(input.supersedes ?? []).includes(a.reference));
       if (others.length > 0) throw alreadyAdjudicated(input.claimRef, others);
       return null;
     },
+    // The cancel fence right before the submit: a run cancelled by now writes nothing.
     perform: () =>
-      system.adjudicate(input.claimRef, {
-        decision: input.decision,
-        amountCents: input.amountCents,
-        reason: input.reason,
-        reference: input.reference,
-      }),
+      system.adjudicate(
+        input.claimRef,
+        { decision: input.decision, amountCents: input.amountCents, reason: input.reason, reference: input.reference },
+        () => bot.beforeWrite(),
+      ),
   });
   bot.progress({ submitted: performed, confirmation: value.confirmation });
   return {
@@ -65,10 +66,38 @@ async function enterAdjudication(bot: BotContext, input: EnterAdjudicationInput)
   };
 }
 
+/**
+ * Reverses every adjudication of the cancelled run that stands, each exactly once: a reversal
+ * carries `<reference>:<confirmation>`, and a standing one already reversed under that reference
+ * (an earlier attempt that crashed after the submit) is reported, not reversed again. Not fenced:
+ * it is the cancellation's own work.
+ */
+async function reverseAdjudications(bot: BotContext, input: ReverseAdjudicationsInput): Promise<ReversalReceipt> {
+  // The bot step the cancel cut short may still have a submit on its way: look once it has stopped.
+  await bot.otherStepsSettled();
+  const system = await signIn(bot, input);
+  const ours = (await system.adjudicationsOf(input.claimRef)).filter((a) => input.references.includes(a.reference));
+  const reversed: ReversalReceipt['reversed'] = [];
+  for (const adjudication of ours) {
+    const reference = `${input.reference}:${adjudication.confirmation}`;
+    const { value, performed } = await performOnce({
+      find: async () => {
+        const now = (await system.adjudicationsOf(input.claimRef)).find((a) => a.confirmation === adjudication.confirmation);
+        return now?.reversal ? now.reversal : null;
+      },
+      perform: async () => ({ confirmation: await system.reverse(input.claimRef, adjudication.confirmation, { reason: input.reason, reference }), reference }),
+    });
+    reversed.push({ adjudication: adjudication.confirmation, adjudicationReference: adjudication.reference, reversal: value.confirmation, reference: value.reference, submitted: performed });
+    bot.progress({ reversed: reversed.length });
+  }
+  return { reversed };
+}
+
 export function createClaimReviewBots(runtime: BotRuntime): ClaimReviewBots {
   return {
     extractClaim: defineBotActivity(runtime, extractClaim, { login: (input) => input.credential }),
     enterAdjudication: defineBotActivity(runtime, enterAdjudication, { login: (input) => input.credential }),
+    reverseAdjudications: defineBotActivity(runtime, reverseAdjudications, { login: (input) => input.credential }),
   };
 }
 

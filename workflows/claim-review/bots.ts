@@ -20,9 +20,24 @@ export interface EnterAdjudicationInput extends ClaimBotInput {
   supersedes?: string[];
 }
 
+export interface ReverseAdjudicationsInput extends ClaimBotInput {
+  /** The write references of the run being cancelled: only adjudications carrying one are reversed. */
+  references: string[];
+  /** Idempotency reference of the reversals: each reversal carries `<this>:<confirmation reversed>`. */
+  reference: string;
+  reason: string;
+}
+
+export interface ReversalReceipt {
+  /** One line per adjudication of the run: its reversal, found (`submitted: false`) or entered now. */
+  reversed: Array<{ adjudication: string; adjudicationReference: string; reversal: string; reference: string; submitted: boolean }>;
+}
+
 export interface ClaimReviewBots {
   extractClaim(input: ClaimBotInput): Promise<ExtractedClaim>;
   enterAdjudication(input: EnterAdjudicationInput): Promise<AdjudicationReceipt>;
+  /** The compensation of a cancelled run: reverses the adjudications it entered, each exactly once. */
+  reverseAdjudications(input: ReverseAdjudicationsInput): Promise<ReversalReceipt>;
 }
 
 /** Bots a reviewer may start from a ClaimReview task while they work it. */

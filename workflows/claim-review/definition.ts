@@ -16,4 +16,13 @@ export const claimReviewProcess = defineProcess({
   serviceLevels: claimReviewServiceLevels,
   clientOf: (input) => input.client,
   businessRefOf: (input) => input.claimRef,
+  compensations: [
+    {
+      step: 'enter-decision',
+      name: 'reverse-adjudication',
+      description:
+        'A run cancelled once the bot has entered (or was entering) the adjudication has it reversed in the claims system by the bot, ' +
+        'exactly once (the reversal carries `<runId>:cancel:<ADJ-…>` and is looked for first); the claim is open again.',
+    },
+  ],
 });

@@ -61,6 +61,23 @@ export async function claimReview(rawInput: ClaimReviewInput): Promise<ClaimRevi
     run.step('review');
     const adjudication = await decide(run, claim, input, credential);
 
+    // Declared before the bot writes: a cancel that cuts the write short is looked for and undone too.
+    run.compensateOnCancel({
+      step: 'enter-decision',
+      name: 'reverse-adjudication',
+      undo: async (cancellation) => {
+        const { reversed } = await bots.reverseAdjudications({
+          client: input.client,
+          claimRef: input.claimRef,
+          credential,
+          references: [run.reference('enter-decision'), run.reference('qa-correction')],
+          reference: run.reference('cancel'),
+          reason: `Run cancelled by ${cancellation.by}: ${cancellation.reason}`.slice(0, 500),
+        });
+        return reversed.length > 0 ? { reversed } : null;
+      },
+    });
+
     for (;;) {
       run.step('enter-decision');
       const entered = await run.bot('enterAdjudication', bots.enterAdjudication, {

@@ -23,6 +23,17 @@ export const TaskFailureType = {
 } as const;
 export type TaskFailureType = (typeof TaskFailureType)[keyof typeof TaskFailureType];
 
+/** Why a cancelRun Update was refused: the run is already being cancelled (the API answers as for the
+ *  first request: idempotent), or it has already finished (409 naming its status). */
+export const RunCancelFailureType = {
+  AlreadyCancelling: 'RunAlreadyCancelling',
+  Finished: 'RunFinished',
+  Forbidden: 'RunCancelForbidden',
+} as const;
+
+/** A bot refused to write because its run is being cancelled (checked right before the write). */
+export const RUN_CANCELLED = 'RunCancelled';
+
 /** Failure type of a bot's business exception (non-retryable: a human has to look). */
 export const BUSINESS_EXCEPTION = 'BusinessException';
 

@@ -249,6 +249,35 @@ export interface RunView {
   openTasks: HumanTaskView[];
   batches?: RunBatchRef[];
   outcome?: unknown;
+  /** Set once someone asked to cancel the run: who, why, and what its compensation undid. */
+  cancellation?: RunCancellation;
+}
+
+/** A supervisor's request to stop a run, carried by the cancelRun Update so history says who and why. */
+export interface CancelRunRequest {
+  actor: Actor;
+  reason: string;
+}
+
+/** What the run undid for steps already done when it was cancelled (declared by the process). */
+export interface CompensationRecord {
+  /** The step it makes good, e.g. `enter-decision`. */
+  step: string;
+  /** What the compensation does, e.g. `reverse-adjudication`. */
+  name: string;
+  outcome: 'done' | 'nothing-to-undo' | 'failed';
+  at: string;
+  /** What it found and did (e.g. the reversal's confirmation), or why it failed. */
+  detail?: Record<string, unknown>;
+}
+
+export interface RunCancellation {
+  /** The operator who asked (`system` when Temporal cancelled the run itself, e.g. a schedule's overlap policy). */
+  by: string;
+  reason: string;
+  requestedAt: string;
+  /** Filled in as the run compensates; absent until the run has stopped. */
+  compensations?: CompensationRecord[];
 }
 
 export const completeTaskUpdate = defineUpdate<CompleteTaskResult, [CompleteTaskRequest]>('tandem.completeTask');
@@ -269,6 +298,8 @@ export const previewTaskBotsQuery = defineQuery<TriggerPreview[], [Array<{ reque
 /** The API joined a keyed trigger to the running run without an Update: remember that answer for the key's retries. */
 export const rememberBotTriggerSignal = defineSignal<[{ request: TriggerTaskBotRequest; updateId: string; result: TriggerTaskBotResult }]>('tandem.rememberBotTrigger');
 export const attendedBotReportSignal = defineSignal<[AttendedBotReport]>('tandem.attendedBotReport');
+/** Records who cancels the run and why; the API then cancels the workflow itself (Temporal's own cancellation). */
+export const cancelRunUpdate = defineUpdate<RunCancellation, [CancelRunRequest]>('tandem.cancelRun');
 export const runViewQuery = defineQuery<RunView>('tandem.run');
 export const taskQuery = defineQuery<HumanTaskView | null, [string]>('tandem.task');
 

@@ -33,9 +33,23 @@ export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
    * supervisor asks, with a reason the audit keeps; `allowed`: any new start works it again.
    */
   reprocessing?: 'supervisor' | 'allowed';
+  /**
+   * What a cancelled run undoes for steps already done (POST /runs/{runId}/cancel), listed by
+   * GET /processes. The workflow says how, under the same step and name (ProcessRun.compensateOnCancel,
+   * engine/run-cancellation.ts); absent, a cancelled run only stops and withdraws its tasks.
+   */
+  compensations?: readonly ProcessCompensation[];
   /** Scheduled runs take their input from the fire time (defineSchedule, engine/scheduled-input.ts);
    *  absent, a schedule holds the whole input and every fire starts the same one. */
   schedule?: ProcessSchedule<z.infer<I>>;
+}
+
+export interface ProcessCompensation {
+  /** The step made good, e.g. `enter-decision`. */
+  step: string;
+  /** The compensation's name, as the run records it, e.g. `reverse-adjudication`. */
+  name: string;
+  description: string;
 }
 
 export interface ProcessDefinition<I extends z.ZodType = z.ZodType> extends ProcessDeclaration<I> {

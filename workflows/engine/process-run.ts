@@ -35,6 +35,7 @@ import { batchIdFor, type BatchItem } from './batch-messages';
 import type { BatchSummary, itemBatch } from './item-batch-workflow';
 import { RECEIVED_AT_MEMO, RUN_FACT_MEMO, RunFactsLog, type RunFact } from './run-facts';
 import { qualityReview, type QualityReviewSpec, type QualityVerdict } from './quality-review';
+import { CANCEL_COMPENSATES, CANCEL_STOPS_BOT_STEP, RunCancellationBook, type Compensation } from './run-cancellation';
 
 const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
@@ -111,9 +112,13 @@ export class ProcessRun {
   private readonly background: Promise<unknown>[] = [];
   private readonly slaDueAt?: Date;
   private slaBreachedAt?: string;
+  private readonly cancellation: RunCancellationBook;
 
   constructor(private readonly options: ProcessRunOptions) {
     const tasks = (this.tasks = new TaskBook({ runId: this.runId, ...options }));
+    const cancellation = (this.cancellation = new RunCancellationBook(options.client));
+    // A new handler adds no command, so runs recorded before it replay as they were.
+    setHandler(m.cancelRunUpdate, (r) => cancellation.record(r, nowIso()), { validator: (r) => cancellation.check(r, this.journal.phase) });
     setHandler(m.runViewQuery, () => this.view());
     setHandler(m.taskQuery, (taskId) => tasks.get(taskId) ?? null);
     setHandler(m.completeTaskUpdate, (r) => this.afterComplete(tasks.complete(r, currentUpdateInfo()?.id ?? '', nowIso())), {
@@ -160,6 +165,15 @@ export class ProcessRun {
     return `${this.runId}:${step}`;
   }
 
+  /**
+   * Declares how to undo a step if the run is cancelled after it (or while it is under way): run
+   * once, latest first, after the run's tasks have left the inbox. Declare it before the step
+   * writes, so a write cut short by the cancel is looked for and undone too.
+   */
+  compensateOnCancel(compensation: Compensation): void {
+    this.cancellation.declare(compensation);
+  }
+
   /** Opens a human task, publishes it to the inbox index, and waits for the decision. */
   async humanTask<F extends TaskForm>(form: F, spec: HumanTaskSpec): Promise<HumanStepResult<F>> {
     const opened = new Date();
@@ -192,6 +206,8 @@ export class ProcessRun {
       this.facts.bot(Date.now() - began);
       return { ok: true, value };
     } catch (err) {
+      // A cancelled run stops here; before the patch, the cancelled step came back as a system fault.
+      if (isCancellation(err) && patched(CANCEL_STOPS_BOT_STEP)) throw err;
       const failure = toBotFailure(err);
       this.facts.bot(Date.now() - began, failure);
       return { ok: false, failure };
@@ -232,8 +248,13 @@ export class ProcessRun {
       const cancelled = isCancellation(err);
       this.journal.finish(cancelled ? 'cancelled' : 'failed', nowIso(), { error: (err as Error).message });
       await CancellationScope.nonCancellable(async () => {
+        // Withdrawn first: the tasks leave every inbox before any compensation starts.
         await Promise.all(this.tasks.cancelOpen(nowIso()).map((t) => inbox.syncTask(snapshot(t))));
         if (!cancelled) this.emit('run.failed', 'run', { error: (err as Error).message, step: this.journal.steps.at(-1)?.step });
+        else if (patched(CANCEL_COMPENSATES)) {
+          this.cancellation.recordUnannounced(nowIso());
+          await this.cancellation.compensate(nowIso);
+        }
       });
       throw err;
     } finally {
@@ -286,6 +307,7 @@ export class ProcessRun {
       openTasks,
       ...(this.batches.length > 0 ? { batches: [...this.batches] } : {}),
       outcome: this.journal.outcome,
+      ...(this.cancellation.current ? { cancellation: this.cancellation.current } : {}),
     };
   }
 

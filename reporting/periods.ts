@@ -10,6 +10,8 @@ export interface Bucket {
 }
 
 const DAY = 86_400_000;
+/** The years a period or a KPI range may fall in. */
+export const REPORT_YEARS = { from: 1970, to: 3000 } as const;
 const midnight = (tz: string, date: string): number => {
   const [y, m, d] = date.split('-').map(Number);
   return localToInstant(tz, y!, m!, d!, 0).getTime();
@@ -20,6 +22,9 @@ const isoWeekday = (date: string): number => ((new Date(`${date}T00:00:00Z`).get
 
 /** `2026-11` → that month; `2026-W48` → that ISO week; `2026-11-05` → that day; in the zone. */
 export function periodBounds(period: string, tz: string): { fromMs: number; toMs: number; granularity: Granularity } | undefined {
+  // Reports cover the years a contract can: outside them, calendar arithmetic leaves 4-digit years.
+  const year = Number(period.slice(0, 4));
+  if (!(year >= REPORT_YEARS.from && year < REPORT_YEARS.to)) return undefined;
   let m = /^(\d{4})-(\d{2})$/.exec(period);
   if (m) {
     const month = Number(m[2]);

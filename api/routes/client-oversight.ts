@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { ServiceLevelSchema } from '../../workflows/engine/service-level';
 import { KpiReport } from '../../reporting/kpi-report';
-import { periodBounds } from '../../reporting/periods';
+import { periodBounds, REPORT_YEARS } from '../../reporting/periods';
 import type { ClientOversight } from '../client-oversight';
 import { REPORT_READERS } from '../auth/route-roles';
 import { problems } from '../problems';
@@ -52,6 +52,10 @@ const runBehind = (r: Record<string, unknown>): RunBehind => ({
 });
 
 const ClientParam = z.object({ client: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Not a client id') });
+const ReportInstant = z.iso.datetime().refine((s) => {
+  const year = new Date(s).getUTCFullYear();
+  return year >= REPORT_YEARS.from && year < REPORT_YEARS.to;
+}, `A time in the years ${REPORT_YEARS.from} to ${REPORT_YEARS.to - 1}`);
 const ProcessName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Not a process name').optional();
 
 export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOversight }> = async (app, { oversight }) => {
@@ -91,8 +95,8 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
         params: ClientParam,
         querystring: z.object({
           process: ProcessName,
-          from: z.iso.datetime().optional().describe('Default: start of this month in the client’s time zone'),
-          to: z.iso.datetime().optional().describe('Default: end of this month'),
+          from: ReportInstant.optional().describe('Default: start of this month in the client’s time zone'),
+          to: ReportInstant.optional().describe('Default: end of this month'),
           granularity: z.enum(['day', 'week', 'month']).default('week'),
         }),
         response: withProblems({ 200: KpiReport }),

@@ -137,6 +137,20 @@ describe('client audit view', () => {
   });
 });
 
+describe('client oversight', () => {
+  it('refuses KPI ranges and report periods outside the years a contract covers, naming the field (no 500)', async () => {
+    const headers = await bearer('sam.rivera');
+    for (const [query, field] of [['from=9999-12-31T23:59:59Z&to=9999-12-31T23:59:59.999Z', 'querystring.from'], ['to=0001-01-01T00:00:00Z', 'querystring.to']]) {
+      const body = expectProblem(await app.inject({ method: 'GET', url: `/clients/acme-health/kpis?${query}`, headers }), 400);
+      expect(JSON.stringify(body), query).toContain(field);
+    }
+    for (const period of ['9999-W53', '9999-12', '0000-01-01']) {
+      const body = expectProblem(await app.inject({ method: 'GET', url: `/clients/acme-health/reports/${period}`, headers }), 400);
+      expect(JSON.stringify(body), period).toContain('params.period');
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('says /health needs no credentials and documents the event stream and its errors', async () => {
     const doc = (await openApiDocument()) as { paths: Record<string, Record<string, any>> };

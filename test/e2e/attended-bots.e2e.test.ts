@@ -24,8 +24,16 @@ beforeAll(async () => {
   api = await startApi(prefix);
   workers = await Promise.all([WorkerProcess.start('orchestration', { TANDEM_REDIS_PREFIX: prefix }), WorkerProcess.start('bot', { TANDEM_REDIS_PREFIX: prefix })]);
 });
+/** Runs this file opened: cancelled at the end, so no later test's queue (rebuilt from Temporal) inherits their tasks. */
+const opened: string[] = [];
+
 afterAll(async () => {
   await sandbox.quirks(DEFAULT_QUIRKS).catch(() => undefined);
+  for (const runId of opened) {
+    const res = await api.app.inject({ method: 'POST', url: `/runs/${runId}/cancel`, headers: SAM, payload: { reason: 'attended-bot tests are over' } });
+    if (res.statusCode !== 202) continue; // already closed
+    await eventually(async () => (await call('GET', `/runs/${runId}`, SAM)).body.status !== 'running', `${runId} closed`, 30_000, 200).catch(() => undefined);
+  }
   await Promise.allSettled(workers.map((w) => w.stop()));
   await api?.close();
 });
@@ -41,6 +49,7 @@ async function call(method: 'GET' | 'POST', url: string, headers: Record<string,
 async function openReview(like = 'CLM-1002'): Promise<{ runId: string; taskId: string; claimRef: string }> {
   const claimRef = freshClaim(like);
   const { runId } = (await call('POST', '/processes/claim-review/runs', SAM, { client: 'acme-health', claimRef })).body;
+  opened.push(runId);
   const task = await eventually(async () => (await call('GET', `/runs/${runId}`, SAM)).body.openTasks[0], 'the review task', 60_000, 150);
   return { runId, taskId: task.taskId, claimRef };
 }

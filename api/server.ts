@@ -19,7 +19,7 @@ const logger = createLogger('api', config.logLevel);
 const temporalGuard = temporalCircuit(logger);
 const temporal = await connectClient(config, { log: logger, connection: temporalGuard.connection, lazy: true });
 temporalGuard.watch(temporal.client.connection);
-const redis = failFastRedis(config.redis.url);
+const redis = failFastRedis(config.redis);
 const dependencies = { temporal: temporalGuard.circuit, redis: redisCircuit(redis, { log: logger }) };
 const app = await buildApp({
   temporal: temporal.client,

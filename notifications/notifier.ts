@@ -2,6 +2,8 @@
 // worker and the emitEvent activity, on one Redis. workers/notifier.ts runs it as a process;
 // tests start it in-process.
 import { Redis } from 'ioredis';
+import type { TlsFiles } from '../platform/config';
+import { redisOptions } from '../platform/tls';
 import type { Logger } from 'pino';
 import type { NotificationActivities } from '../workflows/engine/events';
 import { createNotificationActivities } from '../activities/notifications';
@@ -16,6 +18,8 @@ export interface NotifierOptions {
   /** A Redis URL (the notifier opens and closes its own connections), or a connection to share
    *  (left open by close(); the worker's blocking reads get a duplicate of it). */
   redis: string | Redis;
+  /** TLS files for the connection a URL makes (platform/tls.ts); none = plain. */
+  redisTls?: TlsFiles;
   /** The installation's Redis prefix (TANDEM_REDIS_PREFIX); tests give each a fresh one. */
   prefix: string;
   /** The webhook master key (see webhook-key.ts); the API must use the same. */
@@ -45,7 +49,7 @@ export interface Notifier {
 
 export async function createNotifier(options: NotifierOptions): Promise<Notifier> {
   const owned: Redis[] = [];
-  const commands = typeof options.redis === 'string' ? new Redis(options.redis, { maxRetriesPerRequest: 3 }) : options.redis;
+  const commands = typeof options.redis === 'string' ? new Redis(options.redis, redisOptions({ tls: options.redisTls }, { maxRetriesPerRequest: 3 })) : options.redis;
   if (typeof options.redis === 'string') owned.push(commands);
   // BullMQ's workers need connections that wait out a Redis restart instead of failing commands.
   const workerConnection = commands.duplicate({ maxRetriesPerRequest: null });

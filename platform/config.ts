@@ -16,7 +16,15 @@ const Env = z.object({
   TANDEM_TEMPORAL_UI_URL: z.string().url().optional(),
   TANDEM_PAYLOAD_KEYS: z.string().optional(),
   TANDEM_PAYLOAD_KEYS_FILE: z.string().optional(),
+  // Transport security: files of PEM certificates. Unset (or empty) = a plain connection, as locally.
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_TLS_CA: z.string().optional(),
+  REDIS_TLS_CERT: z.string().optional(),
+  REDIS_TLS_KEY: z.string().optional(),
   TANDEM_REDIS_PREFIX: z.string().regex(/^[\w:-]+$/).default('tandem'),
   TANDEM_API_HOST: z.string().default('127.0.0.1'),
   TANDEM_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -56,13 +64,32 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** PEM files of one TLS connection (platform/tls.ts reads them): the CA that signed the server,
+ *  and this process's own certificate and key when the server wants client certificates (mTLS). */
+export interface TlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** The name the server's certificate must carry, when it differs from the address's host. */
+  serverName?: string;
+}
+
+/** A TLS block when any file is given (or `force`), undefined otherwise; a certificate without its key is an error. */
+function tlsFiles(prefix: string, ca?: string, cert?: string, key?: string, serverName?: string, force = false): TlsFiles | undefined {
+  const [caFile, certFile, keyFile] = [ca, cert, key].map((f) => (f ? resolve(f) : undefined));
+  if (!caFile && !certFile && !keyFile && !serverName && !force) return undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new Error(`Invalid configuration: ${prefix}_CERT and ${prefix}_KEY go together (a client certificate needs its key)`);
+  return { caFile, certFile, keyFile, serverName: serverName || undefined };
+}
+
 export interface TandemConfig {
   /** `uiUrl`: the Temporal Web UI, whose origin may call the codec endpoint from the browser. */
-  temporal: { address: string; namespace: string; uiUrl?: string };
+  temporal: { address: string; namespace: string; uiUrl?: string; tls?: TlsFiles };
   /** Payload encryption keys (`id:base64,…`, first current; a secret) or a file of them, one a
    *  line; `keys` wins. platform/temporal.ts reads them; neither set means histories in clear. */
   payloadKeys: { keys?: string; file?: string };
-  redis: { url: string; prefix: string };
+  /** `tls`: set when the URL is `rediss://` or a CA/certificate file is configured. */
+  redis: { url: string; prefix: string; tls?: TlsFiles };
   api: { host: string; port: number };
   stateDir: string;
   artifactsDir: string;
@@ -114,10 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = withLocalStack(process.env))
   const e = parsed.data;
   const stateDir = resolve(e.TANDEM_STATE_DIR);
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TANDEM_TEMPORAL_UI_URL ?? e.TEMPORAL_UI_URL },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TANDEM_TEMPORAL_UI_URL ?? e.TEMPORAL_UI_URL,
+      tls: tlsFiles('TEMPORAL_TLS', e.TEMPORAL_TLS_CA, e.TEMPORAL_TLS_CERT, e.TEMPORAL_TLS_KEY, e.TEMPORAL_TLS_SERVER_NAME) },
     // Empty means unset: `TANDEM_PAYLOAD_KEYS_FILE=` turns the local stack's default key file off.
     payloadKeys: { keys: e.TANDEM_PAYLOAD_KEYS || undefined, file: e.TANDEM_PAYLOAD_KEYS_FILE ? resolve(e.TANDEM_PAYLOAD_KEYS_FILE) : undefined },
-    redis: { url: e.REDIS_URL, prefix: e.TANDEM_REDIS_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.TANDEM_REDIS_PREFIX,
+      tls: tlsFiles('REDIS_TLS', e.REDIS_TLS_CA, e.REDIS_TLS_CERT, e.REDIS_TLS_KEY, undefined, e.REDIS_URL.startsWith('rediss:')) },
     api: { host: e.TANDEM_API_HOST, port: e.TANDEM_API_PORT },
     stateDir,
     artifactsDir: resolve(e.TANDEM_ARTIFACTS_DIR ?? `${stateDir}/artifacts`),

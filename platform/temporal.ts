@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TandemConfig } from './config';
 import { createLogger } from './logger';
 import { AesGcmPayloadCodec, Keyring } from './payload-codec';
+import { temporalTls } from './tls';
 
 export interface TemporalClient {
   client: Client;
@@ -51,7 +52,7 @@ export async function connectClient(
 ): Promise<TemporalClient> {
   // Keys first: a bad key file fails before anything connects.
   const dataConverter = temporalDataConverter(config, options.log);
-  const connectionOptions = { address: config.temporal.address, ...options.connection };
+  const connectionOptions = { address: config.temporal.address, tls: temporalTls(config), ...options.connection };
   const connection = options.lazy ? Connection.lazy(connectionOptions) : await Connection.connect(connectionOptions);
   return {
     client: new Client({ connection, namespace: options.namespace ?? config.temporal.namespace, dataConverter }),
@@ -63,6 +64,6 @@ export async function connectWorker(config: TandemConfig, options: { log?: Logge
   const dataConverter = temporalDataConverter(config, options.log);
   // Loaded here, not at the top: the API imports this module and never needs the worker's native bridge.
   const { NativeConnection } = await import('@temporalio/worker');
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect({ address: config.temporal.address, tls: temporalTls(config) });
   return { options: { connection, namespace: config.temporal.namespace, dataConverter }, close: () => connection.close() };
 }

@@ -1,5 +1,6 @@
 // npm run inbox:rebuild: drops the Redis inbox index and rebuilds it from Temporal.
 import { Redis } from 'ioredis';
+import { redisOptions } from '../platform/tls';
 import { loadConfig } from '../platform/config';
 import { connectClient } from '../platform/temporal';
 import { TaskIndex } from '../inbox/task-index';
@@ -7,7 +8,7 @@ import { rebuildInbox } from '../inbox/rebuild';
 
 const config = loadConfig();
 const temporal = await connectClient(config);
-const redis = new Redis(config.redis.url);
+const redis = new Redis(config.redis.url, redisOptions(config.redis));
 try {
   const index = new TaskIndex(redis, { prefix: config.redis.prefix });
   await index.clear();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { redisOptions } from '../platform/tls';
 import { buildApp } from '../api/app';
 import { ArtifactStore } from '../activities/artifacts';
 import { TaskIndex } from '../inbox/task-index';
@@ -60,7 +61,7 @@ const removeHooks = onInterrupt(() => stack.stop());
 Object.assign(process.env, stack.env);
 const config = loadConfig();
 const { client, close } = await connectClient(config);
-const redis = new Redis(config.redis.url);
+const redis = new Redis(config.redis.url, redisOptions(config.redis));
 const out = mkdtempSync(join(tmpdir(), 'tandem-histories-'));
 let failed = false;
 try {

@@ -3,6 +3,7 @@
 // encrypted store, and session slots per client login shared with every other bot worker (Redis).
 import { Worker } from '@temporalio/worker';
 import { Redis } from 'ioredis';
+import { redisOptions } from '../platform/tls';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { connectWorker } from '../platform/temporal';
@@ -32,7 +33,7 @@ const metricsServer = botPort === undefined ? undefined : await serveMetrics({ r
 const pool = new BrowserPool({ executablePath: config.chromiumPath, maxContexts: config.botConcurrency + config.attendedBotSlots });
 // Login slots wait out a short Redis outage (queued, up to 8 s a command: under the 10 s heartbeat
 // timeout); past that the step's attempt fails and Temporal retries it (5 attempts, 1 s to 30 s apart).
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, commandTimeout: 8_000 });
+const redis = new Redis(config.redis.url, redisOptions(config.redis, { maxRetriesPerRequest: null, commandTimeout: 8_000 }));
 // Read once at start so a missing or exposed key file stops the worker at once, not at the first bot.
 const credentialKeys = new CredentialKeys(config.credentialsKey);
 credentialKeys.keyring();

@@ -22,10 +22,11 @@ const metricsServer = notifierPort === undefined ? undefined : await serveMetric
 
 // BullMQ's own connections wait out an outage and reconnect; this one only watches Redis, so the
 // log says once that it is away and once that it is back, and the metrics say since when.
-const watched = failFastRedis(config.redis.url);
+const watched = failFastRedis(config.redis);
 const dependencies = watchWorkerDependencies({ redis: watched, log, metrics: registry });
 const notifier = await createNotifier({
   redis: config.redis.url,
+  redisTls: config.redis.tls,
   prefix: config.redis.prefix,
   masterKey: webhookMasterKey(config.webhooks),
   delivery: { attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs },

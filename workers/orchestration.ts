@@ -25,7 +25,7 @@ const log = createLogger('orchestration-worker', config.logLevel);
 const temporal = await connectWorker(config, { log });
 // Fail fast (no offline queue, a 2 s deadline): an activity that meets a Redis outage fails at once
 // and Temporal retries it (the inbox activity keeps trying, 0.5 s to 10 s apart) until Redis is back.
-const redis = failFastRedis(config.redis.url);
+const redis = failFastRedis(config.redis);
 const dependencies = watchWorkerDependencies({ temporal: temporal.options.connection, redis, log });
 // emitEvent only queues webhook deliveries (BullMQ, same Redis and prefix); the notifier sends them.
 // A client too, to refill the subscriptions' mirror from Temporal when Redis comes back empty.

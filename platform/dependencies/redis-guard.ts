@@ -4,6 +4,8 @@
 // closes on its `ready`.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { TandemConfig } from '../config';
+import { redisOptions } from '../tls';
 import { DependencyCircuit, type CircuitOptions } from './circuit';
 
 /** The deadline of one Redis command (ms): Redis answers in well under a millisecond when it is up. */
@@ -18,8 +20,9 @@ export const FAIL_FAST_REDIS: RedisOptions = {
   retryStrategy: (times) => Math.min(100 * times, 1_000),
 };
 
-export function failFastRedis(url: string): Redis {
-  return new Redis(url, FAIL_FAST_REDIS);
+/** `redis`: the configured URL, or the whole Redis configuration (its TLS files too). */
+export function failFastRedis(redis: string | Pick<TandemConfig['redis'], 'url' | 'tls'>): Redis {
+  return typeof redis === 'string' ? new Redis(redis, FAIL_FAST_REDIS) : new Redis(redis.url, redisOptions(redis, FAIL_FAST_REDIS));
 }
 
 const OUTAGE_MESSAGE = /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Reached the max retries|connect ENETUNREACH|Socket closed unexpectedly/i;

@@ -22,6 +22,9 @@ export function attendedReporter(ctx: Context): ((progress: Record<string, unkno
   let last: string | undefined;
   let lastStep: unknown;
   let lastAt = 0;
+  // One report at a time, in order: two Signals in flight at once may land the other way round
+  // (the page would show "reading the claim" before "signing in").
+  let sent: Promise<unknown> = Promise.resolve();
   return (progress) => {
     const text = JSON.stringify(progress);
     if (text === last) return;
@@ -29,6 +32,7 @@ export function attendedReporter(ctx: Context): ((progress: Record<string, unkno
     if (last !== undefined && progress.step === lastStep && now - lastAt < SAME_STEP_EVERY_MS) return;
     [last, lastStep, lastAt] = [text, progress.step, now];
     // Best effort: a lost report only makes the page show less; the bot's outcome is the activity's.
-    handle.signal(attendedBotReportSignal, { attendedRunId: info.activityId, attempt: info.attempt, progress }).catch(() => undefined);
+    const report = { attendedRunId: info.activityId, attempt: info.attempt, progress };
+    sent = sent.then(() => handle.signal(attendedBotReportSignal, report)).catch(() => undefined);
   };
 }

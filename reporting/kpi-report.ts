@@ -46,7 +46,7 @@ export const KpiReport = z.object({
     reviewed: z.number().int(),
     passed: z.number().int(),
     passRate: Ratio.describe('Weighted by inverse sampling probability'),
-    interval95: z.tuple([z.number(), z.number()]).nullable().describe('Wilson score interval'),
+    interval95: z.array(z.number()).length(2).nullable().describe('Wilson score interval: [low, high]'),
     target: Ratio,
   }),
   cost: z.object({ currency: z.string().nullable(), total: z.number(), perTransaction: z.number().nullable(), measured: z.literal(true) }),

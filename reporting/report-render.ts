@@ -31,7 +31,7 @@ ${line('Turnaround p50 / p90', `${hours(r.turnaround.p50Ms)} / ${hours(r.turnaro
 ${line('Breaches (completed / open past target)', `${r.turnaround.breaches} / ${r.backlog?.buckets.breached ?? 0}`)}
 ${line('Straight-through rate', pct(r.straightThrough.rate), r.straightThrough.target === null ? '' : `≥ ${pct(r.straightThrough.target)}`)}
 ${line('First-pass yield', pct(r.firstPassYield.rate))}
-${line('Quality (sampled)', `${pct(r.quality.passRate)} of ${r.quality.reviewed}${r.quality.interval95 ? ` (95 %: ${pct(r.quality.interval95[0])}–${pct(r.quality.interval95[1])})` : ''}`, r.quality.target === null ? '' : `≥ ${pct(r.quality.target)}`)}
+${line('Quality (sampled)', `${pct(r.quality.passRate)} of ${r.quality.reviewed}${r.quality.interval95 ? ` (95 %: ${pct(r.quality.interval95[0] ?? null)}–${pct(r.quality.interval95[1] ?? null)})` : ''}`, r.quality.target === null ? '' : `≥ ${pct(r.quality.target)}`)}
 ${line('Business / system exceptions', `${pct(r.exceptions.business.rate)} / ${pct(r.exceptions.system.rate)}`)}
 ${line('Cost per transaction', r.cost.perTransaction === null ? '–' : `${r.cost.perTransaction.toFixed(2)} ${r.cost.currency ?? ''}`)}
 </tbody></table></body></html>`;

@@ -1,7 +1,9 @@
 // Starts the real stack once for the whole test run (Temporal dev server, Redis, sandbox apps),
 // on the `test` profile's own ports and state folder, and bundles the workflows once.
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflows } from '../../workers/workflow-source';
@@ -26,6 +28,37 @@ async function stack(command: string, env: NodeJS.ProcessEnv): Promise<string> {
   return stdout;
 }
 
+// Folders no workflow bundle draws from; every other source file counts, so a miss only costs a rebundle.
+const NOT_BUNDLED = new Set(['node_modules', '.git', '.state', 'test', 'bench', 'chaos', 'docs', 'cli', 'sandbox', 'scripts']);
+
+/** A fingerprint of the source tree (paths, sizes, modification times) and the lock file. */
+async function hashSources(root: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!NOT_BUNDLED.has(entry.name)) await walk(path);
+      } else if (/\.(ts|js|json)$/.test(entry.name)) {
+        const { size, mtimeMs } = await stat(path);
+        hash.update(`${path}\0${size}\0${mtimeMs}\n`);
+      }
+    }
+  };
+  await walk(root);
+  return hash.digest('hex');
+}
+
+/** Every process of the stack is up (`stack.sh status` exits 0 only then). */
+async function stackRunning(env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    await stack('status', env);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // TANDEM_TEST_PROFILE lets two test runs on one machine use separate stacks (own ports and state).
   const profile = process.env.TANDEM_TEST_PROFILE ?? 'test';
@@ -34,8 +67,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // cluster profile's env (TANDEM_TEMPORAL_SERVER=postgres, TANDEM_STACK_APP=1) changes neither.
   for (const name of ['TEMPORAL_ADDRESS', 'TANDEM_TEMPORAL_SERVER', 'TANDEM_STACK_APP']) delete env[name];
   const started = Date.now();
+  // TANDEM_TEST_KEEP_STACK=1 (npm run test:only): a developer's inner loop keeps the stack up
+  // between runs and reuses it, leftovers and all; the full suite starts fresh and stops it.
+  const keep = process.env.TANDEM_TEST_KEEP_STACK === '1';
+  const reused = keep && (await stackRunning(env));
   // Fresh state each run: no runs, tasks or ledger entries left over from an earlier run.
-  await stack('reset', env);
+  if (!reused) await stack('reset', env);
   await stack('start', env);
   const stackEnv: StackEnv = {};
   for (const line of (await stack('env', env)).split('\n')) {
@@ -44,12 +81,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const bundlePath = `${stackEnv.TANDEM_STATE_DIR}/workflow-bundle.js`;
   await mkdir(stackEnv.TANDEM_STATE_DIR!, { recursive: true });
-  await writeFile(bundlePath, await bundleWorkflows());
+  // Bundling takes 10–30 s; the inner loop rebundles only when a source file changed.
+  const sourceHash = keep ? await hashSources(process.cwd()) : undefined;
+  const hashPath = `${bundlePath}.sources`;
+  const cached = sourceHash !== undefined && (await readFile(hashPath, 'utf8').catch(() => '')) === sourceHash;
+  if (!cached) {
+    await writeFile(bundlePath, await bundleWorkflows());
+    if (sourceHash !== undefined) await writeFile(hashPath, sourceHash);
+  }
   stackEnv.TANDEM_WORKFLOW_BUNDLE = bundlePath;
   stackEnv.TANDEM_UNIT_NAMESPACE = UNIT_NAMESPACE;
-  process.stdout.write(`test stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (${stackEnv.TEMPORAL_ADDRESS})\n`);
+  const how = reused ? 'reused' : 'ready';
+  process.stdout.write(`test stack ${how} in ${((Date.now() - started) / 1000).toFixed(1)}s (${stackEnv.TEMPORAL_ADDRESS})\n`);
   project.provide('stackEnv', stackEnv);
   return async () => {
-    await stack('stop', env);
+    if (keep) process.stdout.write('test stack kept running: npm run test:stack:stop stops it\n');
+    else await stack('stop', env);
   };
 }

@@ -15,6 +15,18 @@ export default class SummaryReporter implements Reporter {
       }
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
+    // The slowest files first: where the suite's time goes (kept under the README's target).
+    const slowest = [...testModules]
+      .map((module) => {
+        const d = module.diagnostic();
+        return { file: module.moduleId.replace(`${process.cwd()}/`, ''), ms: d.duration + d.collectDuration + d.setupDuration };
+      })
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12);
+    if (slowest.length > 1) {
+      process.stdout.write('\nslowest files:\n');
+      for (const { file, ms } of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}\n`);
+    }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }

@@ -9,6 +9,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
+import { catalogue } from '../../platform/process-catalogue';
 import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
@@ -58,10 +59,8 @@ const ROUTES: Route[] = [
   // Public for scrapers; TANDEM_METRICS_TOKEN adds a bearer check of its own (test/api/metrics.test.ts).
   { method: 'GET', path: '/metrics', url: '/metrics', roles: 'public' },
   { method: 'GET', path: '/processes', url: '/processes', roles: ANYONE },
-  { method: 'POST', path: '/processes/claim-review/runs', url: '/processes/claim-review/runs', roles: RUN_STARTERS, body: {} },
-  { method: 'POST', path: '/processes/manual-task/runs', url: '/processes/manual-task/runs', roles: RUN_STARTERS, body: {} },
-  { method: 'POST', path: '/processes/payroll-run/runs', url: '/processes/payroll-run/runs', roles: RUN_STARTERS, body: {} },
-  { method: 'POST', path: '/processes/data-entry/runs', url: '/processes/data-entry/runs', roles: RUN_STARTERS, body: {} },
+  // One start route per process folder, from the catalogue: a new process needs no row here.
+  ...catalogue.processes.map((p): Route => ({ method: 'POST', path: `/processes/${p.name}/runs`, url: `/processes/${p.name}/runs`, roles: RUN_STARTERS, body: {} })),
   { method: 'GET', path: '/runs', url: '/runs?status=running', roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}', url: `/runs/${RUN}`, roles: ANYONE },
   { method: 'GET', path: '/runs/{runId}/audit', url: `/runs/${RUN}/audit`, roles: AUDIT_READERS },
@@ -166,6 +165,7 @@ describe('access to every route', () => {
   it('lets a scheduler’s API key start runs for its clients only', async () => {
     const key = { 'x-api-key': SCHEDULER_KEY.key };
     const route = ROUTES.find((r) => r.path === '/processes/manual-task/runs')!;
+    expect(route, 'the manual-task process is in the catalogue').toBeDefined();
     expect((await send(route, key)).statusCode).toBe(400); // through the door; the empty body is refused
     const res = await app.inject({ method: 'POST', url: route.url, headers: key, payload: { client: 'globex-insurance', reference: 'X-1', title: 'Check this', team: 'claims-review' } });
     expect(res.statusCode).toBe(403);

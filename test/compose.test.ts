@@ -107,9 +107,9 @@ describe('docker-compose.yml runs TLS where the cluster profile does', () => {
   };
   const text = (service: Service) => JSON.stringify([service.environment ?? {}, service.command ?? [], (service as { healthcheck?: unknown }).healthcheck ?? {}]);
 
-  it('mounts every secret file a service names', () => {
+  it('mounts every TLS file a service names', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      for (const [, secret] of text(service).matchAll(/\/run\/secrets\/([\w-]+)/g)) {
+      for (const [, secret] of text(service).matchAll(/\/run\/secrets\/(tandem_tls_[\w-]+)/g)) {
         expect(service.secrets, `${name} names /run/secrets/${secret}`).toContain(secret);
       }
     }
@@ -118,7 +118,7 @@ describe('docker-compose.yml runs TLS where the cluster profile does', () => {
   it('gives every Tandem process a TLS configuration the code accepts: mTLS to Temporal, rediss:// with a client certificate', () => {
     for (const name of app) {
       // As compose runs it with nothing set: each ${VAR:-default} is its default.
-      const env = Object.fromEntries(Object.entries(compose.services[name]!.environment!).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+      const env = Object.fromEntries(Object.entries(compose.services[name]!.environment!).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]).filter(([, v]) => v !== ''));
       const config = loadConfig(env);
       expect(config.redis.url, name).toMatch(/^rediss:\/\/redis:/);
       for (const tls of [config.temporal.tls, config.redis.tls]) {

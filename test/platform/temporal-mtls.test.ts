@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/lib/private-services';
 import { loadConfig } from '../../platform/config';
@@ -125,7 +126,7 @@ beforeAll(async () => {
   const temporal = await until('the TLS Temporal server did not answer', 90, () => connectClient(trusted(), { connection: { connectTimeout: 3_000 } }));
   try {
     await until('could not register the namespace', 30, () => temporal.client.workflowService.registerNamespace({
-      namespace: NAMESPACE, workflowExecutionRetentionPeriod: { seconds: 86_400 } }).catch((err: Error) => {
+      namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((err: Error) => {
       if (!/already exists/i.test(err.message)) throw err;
     }));
   } finally {

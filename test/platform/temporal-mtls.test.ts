@@ -132,7 +132,7 @@ beforeAll(async () => {
   } finally {
     await temporal.close();
   }
-}, 20 * 60_000);
+}, 30 * 60_000);
 
 afterAll(() => {
   server?.kill('SIGKILL');

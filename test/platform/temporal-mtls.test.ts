@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/lib/private-services';
 import { loadConfig } from '../../platform/config';
 import { connectClient, connectWorker } from '../../platform/temporal';
@@ -85,7 +85,8 @@ async function until<T>(what: string, seconds: number, attempt: () => Promise<T>
   }
 }
 
-/** What connecting with this configuration came to: 'connected', or the error that refused it. */
+/** What connecting with this configuration came to: 'connected', or the error that refused it
+ *  (gRPC's wording of a TLS alert varies with the TLS version and timing: what counts is the refusal). */
 async function attempt(files: Parameters<typeof config>[0] | 'plain'): Promise<string> {
   try {
     const temporal = files === 'plain'
@@ -123,7 +124,7 @@ beforeAll(async () => {
       TEMPORAL_SERVER_TLS_CA: `${ours}/ca.crt`, TEMPORAL_SERVER_TLS_NAME: 'localhost' },
   });
   // The server creates no namespace of ours; a new one takes a few seconds to be known everywhere.
-  const temporal = await until('the TLS Temporal server did not answer', 90, () => connectClient(trusted(), { connection: { connectTimeout: 3_000 } }));
+  const temporal = await until('the TLS Temporal server did not answer', 180, () => connectClient(trusted(), { connection: { connectTimeout: 3_000 } }));
   try {
     await until('could not register the namespace', 30, () => temporal.client.workflowService.registerNamespace({
       namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((err: Error) => {
@@ -140,6 +141,11 @@ afterAll(() => {
 });
 
 describe('Temporal over mTLS, on the real server with the shipped configuration', () => {
+  // A refusal counts only while the server lets the right client in: it is up and serving TLS.
+  afterEach(async () => {
+    expect(await attempt({ ca: `${ours}/ca.crt`, cert: `${ours}/client.crt`, key: `${ours}/client.key` })).toBe('connected');
+  });
+
   it('a client with our CA and client certificate connects and starts a workflow; a worker connection gets in too', async () => {
     const temporal = await connectClient(trusted());
     try {
@@ -163,18 +169,18 @@ describe('Temporal over mTLS, on the real server with the shipped configuration'
   });
 
   it('a client that trusts our CA but has no client certificate is refused', async () => {
-    expect(await attempt({ ca: `${ours}/ca.crt` })).toMatch(/^refused: .*(certificate required|handshake|bad certificate)/i);
+    expect(await attempt({ ca: `${ours}/ca.crt` })).toMatch(/^refused: \S/);
   });
 
   it('a client whose certificate comes from another CA is refused', async () => {
-    expect(await attempt({ ca: `${ours}/ca.crt`, cert: `${stranger}/client.crt`, key: `${stranger}/client.key` })).toMatch(/^refused: .*(unknown ca|bad certificate|handshake)/i);
+    expect(await attempt({ ca: `${ours}/ca.crt`, cert: `${stranger}/client.crt`, key: `${stranger}/client.key` })).toMatch(/^refused: \S/);
   });
 
   it('a client in plain text is refused', async () => {
-    expect(await attempt('plain')).toMatch(/^refused/);
+    expect(await attempt('plain')).toMatch(/^refused: \S/);
   });
 
   it('a client that does not trust the server\'s CA refuses the server', async () => {
-    expect(await attempt({ ca: `${stranger}/ca.crt`, cert: `${ours}/client.crt`, key: `${ours}/client.key` })).toMatch(/^refused: .*(certificate|self.signed|unable to verify)/i);
+    expect(await attempt({ ca: `${stranger}/ca.crt`, cert: `${ours}/client.crt`, key: `${ours}/client.key` })).toMatch(/^refused: \S/);
   });
 });

@@ -63,7 +63,7 @@ launch_temporal() {
 
 temporal_answers() {
   "$TEMPORAL_CLI" operator namespace describe -n "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" \
-    --command-timeout 5s
+    "${TEMPORAL_CLI_TLS[@]}" --command-timeout 5s
 }
 
 wait_temporal() {
@@ -76,7 +76,8 @@ wait_temporal() {
   wait_ready temporal "${TANDEM_TEMPORAL_START_TIMEOUT:-60}" temporal_answers
 }
 
-redis_answers() { [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; }
+# With TLS (scripts/lib/cluster.sh) Redis listens on REDIS_PORT for TLS only, with client certificates.
+redis_answers() { [[ "$(redis-cli "${REDIS_CLI_TLS[@]}" -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]; }
 
 start_redis() {
   if [[ $TANDEM_REDIS_EXTERNAL == 1 ]]; then
@@ -87,7 +88,7 @@ start_redis() {
     die "redis-server/redis-cli not found: run 'npm run setup' (or set REDIS_URL to a Redis of yours)"
   fi
   mkdir -p "$TANDEM_STATE_DIR/redis"
-  start_bg redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TANDEM_STATE_DIR/redis" \
+  start_bg redis redis-server "${REDIS_LISTEN[@]}" --bind 127.0.0.1 --dir "$TANDEM_STATE_DIR/redis" \
     --appendonly yes --maxmemory-policy noeviction --save '' --daemonize no
   wait_ready redis 30 redis_answers
 }
@@ -181,6 +182,7 @@ cmd_start() {
   touch "$TANDEM_STATE_DIR/.tandem-state"
   preflight
   ensure_payload_keys
+  ensure_tls_certs
   TANDEM_DIE_HINT="what did start keeps running: 'bash scripts/stack.sh stop' (TANDEM_PROFILE=$TANDEM_PROFILE) stops it"
   say "starting the local stack (profile $TANDEM_PROFILE, state in ${TANDEM_STATE_DIR#"$TANDEM_ROOT"/})"
   if [[ $TANDEM_TEMPORAL_SERVER == dev ]]; then

@@ -7,6 +7,49 @@
 # notifier and the API.
 # Needs env.sh and proc.sh first.
 
+# --- transport security ---------------------------------------------------------------------------
+# The production-shaped stack runs as users deploy it: TLS with client certificates (mTLS) to the
+# Temporal frontend (and between the server's services) and to Redis. TANDEM_TLS=1 is the default
+# with TANDEM_TEMPORAL_SERVER=postgres (the cluster profile, the chaos suite's cluster stack); the dev
+# and test profiles stay in clear (TANDEM_TLS=1 gives them TLS Redis; their dev server has no TLS).
+# The certificates are made once per stack in its state dir (scripts/lib/tls-certs.sh): the CA's key
+# never leaves it, and only file paths go into the environment and stack.env.
+if [[ -z ${TANDEM_TLS:-} ]]; then
+  if [[ $TANDEM_TEMPORAL_SERVER == postgres ]]; then TANDEM_TLS=1; else TANDEM_TLS=0; fi
+fi
+[[ $TANDEM_TLS == 0 || $TANDEM_TLS == 1 ]] || die "TANDEM_TLS must be 0 or 1 (got '$TANDEM_TLS')"
+TANDEM_TLS_DIR="$TANDEM_STATE_DIR/tls"
+# The name the server certificates carry and clients check (the address stays 127.0.0.1).
+TANDEM_TLS_SERVER_NAME=localhost
+REDIS_LISTEN=(--port "$REDIS_PORT") # redis-server's listening flags; with TLS, TLS only
+REDIS_CLI_TLS=()                    # what redis-cli and the Temporal CLI need to be let in
+TEMPORAL_CLI_TLS=()
+TANDEM_ENV_VARS+=(TANDEM_TLS)
+if [[ $TANDEM_TLS == 1 && $TANDEM_REDIS_EXTERNAL == 0 ]]; then
+  REDIS_URL="rediss://127.0.0.1:$REDIS_PORT"
+  REDIS_TLS_CA="$TANDEM_TLS_DIR/ca.crt" REDIS_TLS_CERT="$TANDEM_TLS_DIR/client.crt" REDIS_TLS_KEY="$TANDEM_TLS_DIR/client.key"
+  REDIS_LISTEN=(--port 0 --tls-port "$REDIS_PORT" --tls-cert-file "$TANDEM_TLS_DIR/server.crt" --tls-key-file "$TANDEM_TLS_DIR/server.key"
+    --tls-ca-cert-file "$REDIS_TLS_CA" --tls-auth-clients yes)
+  REDIS_CLI_TLS=(--tls --cacert "$REDIS_TLS_CA" --cert "$REDIS_TLS_CERT" --key "$REDIS_TLS_KEY")
+  TANDEM_ENV_VARS+=(REDIS_TLS_CA REDIS_TLS_CERT REDIS_TLS_KEY)
+fi
+if [[ $TANDEM_TLS == 1 && $TANDEM_TEMPORAL_EXTERNAL == 0 && $TANDEM_TEMPORAL_SERVER == postgres ]]; then
+  TEMPORAL_TLS_CA="$TANDEM_TLS_DIR/ca.crt" TEMPORAL_TLS_CERT="$TANDEM_TLS_DIR/client.crt" TEMPORAL_TLS_KEY="$TANDEM_TLS_DIR/client.key"
+  TEMPORAL_TLS_SERVER_NAME=$TANDEM_TLS_SERVER_NAME
+  TEMPORAL_CLI_TLS=(--tls-ca-path "$TEMPORAL_TLS_CA" --tls-cert-path "$TEMPORAL_TLS_CERT" --tls-key-path "$TEMPORAL_TLS_KEY"
+    --tls-server-name "$TEMPORAL_TLS_SERVER_NAME")
+  TANDEM_ENV_VARS+=(TEMPORAL_TLS_CA TEMPORAL_TLS_CERT TEMPORAL_TLS_KEY TEMPORAL_TLS_SERVER_NAME)
+fi
+export "${TANDEM_ENV_VARS[@]}"
+
+# The stack's CA and certificates, made on the first start (kept after: restarts keep them).
+ensure_tls_certs() {
+  [[ $TANDEM_TLS == 1 ]] || return 0
+  [[ -s $TANDEM_TLS_DIR/ca.crt ]] || say "making the stack's TLS CA and certificates in ${TANDEM_TLS_DIR#"$TANDEM_ROOT"/}"
+  bash "$TANDEM_ROOT/scripts/lib/tls-certs.sh" "$TANDEM_TLS_DIR" "$TANDEM_TLS_SERVER_NAME" 127.0.0.1 ||
+    die "could not make the TLS certificates in $TANDEM_TLS_DIR"
+}
+
 PG_DATA="$TANDEM_STATE_DIR/postgres/data"
 PG_SECRETS="$TANDEM_STATE_DIR/postgres/secrets"
 TEMPORAL_SERVER_CONFIG="$TANDEM_ROOT/deploy/temporal-server.yaml"
@@ -108,14 +151,20 @@ launch_temporal_server() {
   migrate_temporal_databases
   proc_pid temporal >/dev/null && { say "temporal already running (pid $(proc_pid temporal))"; return 0; }
   # deploy/temporal-server.yaml reads these when the server starts (the password never on the command line).
-  TEMPORAL_DB_PORT=$TANDEM_POSTGRES_PORT TEMPORAL_DB_PASSWORD="$(db_password temporal)" TEMPORAL_LOG_LEVEL=${TEMPORAL_LOG_LEVEL:-warn} \
+  # With TLS, the server's own certificate (server.crt also allows client use: internode, system
+  # workers); an empty TEMPORAL_SERVER_TLS_CERT leaves the server in plain text.
+  local tls_dir=""
+  [[ $TANDEM_TLS == 0 ]] || tls_dir=$TANDEM_TLS_DIR
+  TEMPORAL_SERVER_TLS_CERT="${tls_dir:+$tls_dir/server.crt}" TEMPORAL_SERVER_TLS_KEY="${tls_dir:+$tls_dir/server.key}" \
+    TEMPORAL_SERVER_TLS_CA="${tls_dir:+$tls_dir/ca.crt}" TEMPORAL_SERVER_TLS_NAME="$TANDEM_TLS_SERVER_NAME" \
+    TEMPORAL_DB_PORT=$TANDEM_POSTGRES_PORT TEMPORAL_DB_PASSWORD="$(db_password temporal)" TEMPORAL_LOG_LEVEL=${TEMPORAL_LOG_LEVEL:-warn} \
     start_bg temporal "$TEMPORAL_SERVER_BIN_PATH" --config-file "$TEMPORAL_SERVER_CONFIG" --allow-no-auth start
 }
 
 # The server creates no namespace and knows none of our search attributes: both are made here, and
 # made again after a reset. A new namespace takes a moment to be usable everywhere, hence the retries.
 prepare_namespace() {
-  local cli=("$TEMPORAL_CLI" --address "$TEMPORAL_ADDRESS" --command-timeout 10s) attrs existing flag name type tries
+  local cli=("$TEMPORAL_CLI" --address "$TEMPORAL_ADDRESS" "${TEMPORAL_CLI_TLS[@]}" --command-timeout 10s) attrs existing flag name type tries
   if ! "${cli[@]}" operator namespace describe -n "$TEMPORAL_NAMESPACE" >/dev/null 2>&1; then
     "${cli[@]}" operator namespace create -n "$TEMPORAL_NAMESPACE" --retention "${TEMPORAL_NAMESPACE_RETENTION:-720h}" >/dev/null ||
       die "could not create the namespace $TEMPORAL_NAMESPACE"
@@ -140,7 +189,7 @@ prepare_namespace() {
 wait_temporal_server() {
   [[ $TANDEM_TEMPORAL_EXTERNAL == 0 ]] || return 0
   say "waiting for the Temporal server on $TEMPORAL_ADDRESS"
-  wait_ready temporal "${TANDEM_TEMPORAL_START_TIMEOUT:-90}" "$TEMPORAL_CLI" operator cluster health --address "$TEMPORAL_ADDRESS" --command-timeout 5s
+  wait_ready temporal "${TANDEM_TEMPORAL_START_TIMEOUT:-90}" "$TEMPORAL_CLI" operator cluster health --address "$TEMPORAL_ADDRESS" "${TEMPORAL_CLI_TLS[@]}" --command-timeout 5s
   prepare_namespace
   wait_ready temporal 60 temporal_answers
 }

@@ -131,7 +131,9 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
   // C sessions per login: the gate is in the path, but no lane waits for a busy login.
   const credentials = new InMemoryCredentialStore(Object.fromEntries(Object.entries(sandboxCredentials()).map(([name, c]) => [name, { ...c, maxSessions: C }])));
   const artifacts = new ArtifactStore(join(scratch, 'artifacts'));
-  const pooledPool = new BrowserPool({ executablePath: chromiumPath, maxContexts: C });
+  // Measured is a busy worker: its kept sessions must not lapse while the other modes take their
+  // turn (minutes at a time), as production's 5-minute idle close would do.
+  const pooledPool = new BrowserPool({ executablePath: chromiumPath, maxContexts: C, keptSessionIdleMs: 60 * 60_000 });
   const launchPool = new LaunchPerItemPool({ executablePath: chromiumPath, maxContexts: C });
   const bare = new BareRunner({ apps, credentials, screenshotDir: scratch }, chromiumPath);
   const runtime = (pool: BrowserPool): BotRuntime => ({ pool, credentials, artifacts, apps, ...(opts.sessions ? { sessions: opts.sessions } : {}) });

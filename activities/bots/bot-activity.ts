@@ -134,7 +134,9 @@ export function defineBotActivity<I, O>(runtime: BotRuntime, step: BotStep<I, O>
     try {
       const evidence = { dir: await runtime.artifacts.runDir(runId), name: `${info.activityType}-attempt${info.attempt}` };
       const login = opts.login?.(input);
-      const session = login === undefined ? undefined : { login, fingerprint: fingerprintOf(await credential(login)) };
+      // The login's slot before any context; a context kept for it only up to its session cap.
+      const declared = login === undefined ? undefined : await credential(login);
+      const session = login === undefined || !declared ? undefined : { login, fingerprint: fingerprintOf(declared), maxIdle: declared.maxSessions ?? 1 };
       const result = await runtime.pool.withContext(
         (page) =>
           step(

@@ -13,6 +13,7 @@ import { ArtifactStore } from '../../activities/artifacts';
 import type { BotRuntime } from '../../activities/bots/bot-activity';
 import { StaticClientApps } from '../../activities/bots/client-apps';
 import { BrowserPool } from '../../bots/runtime/browser-pool';
+import type { LoginSessions } from '../../bots/runtime/login-sessions';
 import type { WorkerTemporal } from '../../platform/temporal';
 import type { ClaimBotInput } from '../../workflows/claim-review/bots';
 import { createBotActivities } from '../../workers/bot-activities';
@@ -50,6 +51,9 @@ export interface BotBenchOptions extends BotBenchConfig {
   /** A client with the same data converter as the workers. */
   client: Client;
   chromiumPath?: string;
+  /** Session slots per login, as the bot worker gates them (Redis); the two Temporal modes take
+   *  one per step, with C sessions allowed per login. Absent: no gate. */
+  sessions?: LoginSessions;
   log?: (line: string) => void;
 }
 
@@ -124,12 +128,15 @@ export async function runBotBench(opts: BotBenchOptions): Promise<BotBenchResult
   const sandbox = await startClaimsSandbox();
   const scratch = await mkdtemp(join(tmpdir(), 'tandem-bench-bots-artifacts-'));
   const apps = new StaticClientApps({ [CLAIMS_APP]: sandbox.url });
-  const credentials = new InMemoryCredentialStore(sandboxCredentials());
+  // C sessions per login: the gate is in the path, but no lane waits for a busy login.
+  const credentials = new InMemoryCredentialStore(Object.fromEntries(Object.entries(sandboxCredentials()).map(([name, c]) => [name, { ...c, maxSessions: C }])));
   const artifacts = new ArtifactStore(join(scratch, 'artifacts'));
-  const pooledPool = new BrowserPool({ executablePath: chromiumPath, maxContexts: C });
+  // Measured is a busy worker: its kept sessions must not lapse while the other modes take their
+  // turn (minutes at a time), as production's 5-minute idle close would do.
+  const pooledPool = new BrowserPool({ executablePath: chromiumPath, maxContexts: C, keptSessionIdleMs: 60 * 60_000 });
   const launchPool = new LaunchPerItemPool({ executablePath: chromiumPath, maxContexts: C });
   const bare = new BareRunner({ apps, credentials, screenshotDir: scratch }, chromiumPath);
-  const runtime = (pool: BrowserPool): BotRuntime => ({ pool, credentials, artifacts, apps });
+  const runtime = (pool: BrowserPool): BotRuntime => ({ pool, credentials, artifacts, apps, ...(opts.sessions ? { sessions: opts.sessions } : {}) });
   try {
     log(`in-process claims sandbox on ${sandbox.url}; bundling the bench workflow…`);
     const orchestration = await Worker.create({ ...opts.temporal, taskQueue: queues.orchestration, workflowsPath: WORKFLOWS_PATH });

@@ -52,9 +52,10 @@ export function markdownSection(r: BotBenchResult, meta: BotSectionMeta): string
     '',
     'Each item signs in to the sandbox claims system (in-process, random port) with its client’s bot login, opens one seeded claim, reads it and takes a full-page screenshot, ' +
       'and counts only if it read the claim exactly as seeded. The two Temporal modes run the production bot activity (`createBotActivities` → `defineBotActivity`: heartbeats, ' +
-      'tracing for evidence, credential scrubbing) on an in-process bot worker (`maxConcurrentActivityTaskExecutions` = C), driven by a bench workflow that keeps C `extractClaim` ' +
+      'tracing for evidence, credential scrubbing, and the login gate: a `LoginSessions` slot per step in the stack\'s Redis, C sessions allowed per login) on an in-process bot worker (`maxConcurrentActivityTaskExecutions` = C), driven by a bench workflow that keeps C `extractClaim` ' +
       'activities in flight (one attempt each); items/s is the items over the time from starting the workflow to its result, and latency is from scheduling to the result as ' +
-      'the workflow saw it. The pooled worker keeps each login\'s signed-in context (and page) after a clean step and hands it to the next step of that login; a fresh one ' +
+      'the workflow saw it. The pooled worker keeps each login\'s signed-in context (and page) after a clean step and hands it to the next step of that login (up to C per login, 2 × C in all; ' +
+      'the idle close is set past the run, as for a busy worker); a fresh one ' +
       'is redirected to the login form, which lands back on the claim. The bare floor drives the same pages with plain Playwright calls (goto the login form asking to land on the claim, ' +
       'fill, fill, click, one evaluate, full-page screenshot; nothing waited for beyond `domcontentloaded`) in a plain loop, C fresh contexts on one Chromium, without tracing.',
     '',

@@ -15,7 +15,9 @@ export interface BrowserPoolOptions {
   /** On abort, how long saving evidence may delay closing the context. Default 3 s. */
   abortEvidenceMs?: number;
   /** Signed-in contexts kept idle for the next step of the same login, across logins. Default
-   *  maxContexts; 0 keeps none (every step gets a fresh context). */
+   *  2 × maxContexts (a worker's steps change logins: with only maxContexts kept, two steps of one
+   *  login at once would evict the other login's session); 0 keeps none (every step gets a fresh
+   *  context). Each login keeps at most its session cap (see SessionKey.maxIdle). */
   maxKeptSessions?: number;
   /** A kept context unused this long is closed. Default 5 minutes. */
   keptSessionIdleMs?: number;
@@ -86,7 +88,7 @@ export class BrowserPool {
       keptSessionIdleMs: 5 * 60_000,
       ...opts,
     };
-    this.#kept = new KeptSessions({ max: maxKeptSessions ?? maxContexts, idleMs: keptSessionIdleMs });
+    this.#kept = new KeptSessions({ max: maxKeptSessions ?? 2 * maxContexts, idleMs: keptSessionIdleMs });
     this.#abortEvidenceMs = abortEvidenceMs;
     this.#executablePath = executablePath;
     this.#args = [...BASE_ARGS, ...launchArgs];

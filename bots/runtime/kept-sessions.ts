@@ -10,6 +10,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 export interface SessionKey {
   login: string;
   fingerprint: string;
+  /** Idle contexts kept for this login at most (its session cap: the sessions the client app
+   *  allows it); the longest idle of the login goes first. Default: no cap of its own. */
+  maxIdle?: number;
 }
 
 export interface KeptSession {
@@ -72,6 +75,7 @@ export class KeptSessions {
     list.push(idle);
     this.#idle.set(key.login, list);
     this.#order.push(idle);
+    while (list.length > (key.maxIdle ?? Infinity)) this.#drop(list[0]!, true);
     while (this.#order.length > this.#opts.max) this.#drop(this.#order[0]!, true);
   }
 

@@ -2,16 +2,18 @@ import { z } from 'zod';
 import { COMMON_QUIRK_DEFAULTS, commonQuirkFields, QuirkSettings, seededRandom } from '../shared/quirks';
 
 /**
- * Misbehaviours of a real client system, switchable at runtime so tests can provoke them. Only the
- * common ones (see commonQuirkFields); submitResponseDelayMs delays the answer to an adjudication.
+ * Misbehaviours of a real client system, switchable at runtime so tests can provoke them: the
+ * common ones (see commonQuirkFields; submitResponseDelayMs delays the answer to an adjudication),
+ * and `sessionsPerUser`: how many sessions one user may have open, a sign-in beyond it throwing the
+ * user's oldest session out (0, the default: no limit).
  */
-export const QuirksSchema = z.object({ ...commonQuirkFields }).strict();
+export const QuirksSchema = z.object({ ...commonQuirkFields, sessionsPerUser: z.number().int().min(0).max(100) }).strict();
 
 export type Quirks = z.infer<typeof QuirksSchema>;
 
 export const PartialQuirksSchema = QuirksSchema.partial();
 
-export const DEFAULT_QUIRKS: Quirks = { ...COMMON_QUIRK_DEFAULTS };
+export const DEFAULT_QUIRKS: Quirks = { ...COMMON_QUIRK_DEFAULTS, sessionsPerUser: 0 };
 
 /** The live quirks of one app instance plus the random source their choices use. */
 export class QuirkState extends QuirkSettings<Quirks> {

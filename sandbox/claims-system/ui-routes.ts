@@ -26,7 +26,7 @@ const AdjudicationParams = ClaimParams.extend({ confirmation: z.string().min(1).
 export const uiRoutes: FastifyPluginAsyncZod<UiDeps> = async (app, { book, ledger, sessions, quirks }) => {
   const cookie = { cookieName: SESSION_COOKIE, sessions, sessionTtlMs: () => quirks.current.sessionTtlMs };
   const authenticate = sessionGuard(cookie);
-  await app.register(signInRoutes({ ...cookie, home: '/claims', findLogin, loginPage }));
+  await app.register(signInRoutes({ ...cookie, home: '/claims', findLogin, loginPage, sessionsPerUser: () => quirks.current.sessionsPerUser }));
 
   app.get(
     '/claims',

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 interface Session<TLogin> {
   login: TLogin;
+  /** Who signed in (the user name): what a per-user session limit counts by. */
+  user: string;
   expiresAt: number;
 }
 
@@ -14,9 +16,19 @@ export class SessionStore<TLogin> {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  open(login: TLogin, ttlMs: number): string {
+  /**
+   * Opens a session for `login`. With `perUser` (a limit of at least 1), the user's oldest live
+   * sessions are closed first so that at most that many stay open: what a client system that allows
+   * one session per user does to the session a second sign-in replaces.
+   */
+  open(login: TLogin, ttlMs: number, perUser?: { user: string; max: number }): string {
+    if (perUser && perUser.max >= 1) {
+      // A Map iterates in insertion order: the oldest sessions come first.
+      const theirs = [...this.#sessions].filter(([, s]) => s.user === perUser.user);
+      for (const [token] of theirs.slice(0, Math.max(0, theirs.length - perUser.max + 1))) this.#sessions.delete(token);
+    }
     const token = randomBytes(24).toString('base64url');
-    this.#sessions.set(token, { login, expiresAt: this.now() + ttlMs });
+    this.#sessions.set(token, { login, user: perUser?.user ?? '', expiresAt: this.now() + ttlMs });
     return token;
   }
 

@@ -1,23 +1,28 @@
 // Keeps bench/bot-throughput.ts from rotting: its core with a handful of items per mode on the test
 // stack's Temporal, real Chromium and the in-process claims sandbox. Figures are not judged here
 // (too few items to be a measurement); that every item worked and each mode was measured is.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { BOT_MODES, runBotBench } from '../../bench/lib/bot-bench';
-import { stackEnv, temporalClient, workerConnection, workerDataConverter } from '../support/temporal';
+import { LoginSessions } from '../../bots/runtime/login-sessions';
+import { stackEnv, temporalClient, uniqueId, workerConnection, workerDataConverter } from '../support/temporal';
 
 let connection: NativeConnection;
 let client: Client;
 let closeClient: () => Promise<void>;
+let redis: Redis;
 
 beforeAll(async () => {
+  redis = new Redis(stackEnv().REDIS_URL!);
   connection = await workerConnection();
   ({ client, close: closeClient } = await temporalClient());
 });
 afterAll(async () => {
   await closeClient?.();
   await connection?.close();
+  redis?.disconnect();
 });
 
 describe('bot throughput bench', () => {
@@ -30,6 +35,8 @@ describe('bot throughput bench', () => {
       rounds: 2,
       temporal: { connection, namespace: stackEnv().TEMPORAL_NAMESPACE!, dataConverter: workerDataConverter() },
       client,
+      // The login gate in the path, as the bench has it.
+      sessions: new LoginSessions(redis, { prefix: uniqueId('test-bench-bots') }),
     });
     expect(result.itemFailures).toEqual([]);
     expect(result.order).toEqual(['pooled', 'launch-per-item', 'bare', 'bare', 'launch-per-item', 'pooled']);

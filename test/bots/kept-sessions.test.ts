@@ -114,6 +114,16 @@ describe('kept signed-in sessions', () => {
     expect(next.context).not.toBe(kept.context);
   });
 
+  it('keeps no more of a login’s contexts than its session cap, however many steps of it ran at once', async () => {
+    const own = new BrowserPool({ maxContexts: 3 });
+    const step = (session: typeof ACME & { maxIdle: number }) => own.withContext(async (_page, context) => context, { session });
+    await Promise.all([1, 2, 3].map(() => step({ ...ACME, maxIdle: 2 })));
+    expect(own.stats().kept).toBe(2);
+    await Promise.all([1, 2, 3].map(() => step({ ...GLOBEX, maxIdle: 1 })));
+    expect(own.stats().kept).toBe(3);
+    await own.close();
+  });
+
   it('keeps no context the step discarded, and closes kept ones with the pool', async () => {
     const own = new BrowserPool({ maxContexts: 1 });
     const first = await own.withContext(async (_page, context, lease) => {

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // Tests live under test/ and in each process folder (workflows/<process>/*.test.ts).
     include: ['test/**/*.test.ts', 'workflows/**/*.test.ts'],
+    // test/server/ needs the real Temporal server binary (a 10-minute build): npm run test:server.
+    exclude: ['test/server/**', '**/node_modules/**'],
     // One shared real stack (Temporal dev server, Redis, sandbox apps) for the whole run.
     globalSetup: ['test/support/global-stack.ts'],
     // Files run one after another: on 2 cores, parallel files only fight Temporal, Chromium and

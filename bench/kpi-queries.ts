@@ -42,6 +42,7 @@ ${lines.join('\n')}
 
 The service report is the store's part of \`GET /clients/{client}/reports/{period}\` and of the scheduled report
 (the live backlog, a Temporal list of open runs, is not included). Target: a month of 100,000 runs reports in under a second.
+- ${r.target}
 ${r.checks.map((c) => `- ok: ${c}`).join('\n')}
 ${r.failures.map((c) => `- FAIL: ${c}`).join('\n')}`.trim();
 }
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   const result = await runKpiBench(runs, repeats, log);
   load.push(loadavg()[0]!);
   for (const [name, t] of Object.entries(result.timings)) log(`${name.padEnd(58)} p50 ${String(t.p50Ms).padStart(8)} ms   p95 ${String(t.p95Ms).padStart(8)} ms`);
+  log(result.target);
   for (const c of result.checks) log(`ok    ${c}`);
   for (const c of result.failures) log(`FAIL  ${c}`);
   if (flags['no-write']) return result.failures.length ? 1 : 0;

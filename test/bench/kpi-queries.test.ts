@@ -8,7 +8,7 @@ describe('KPI queries bench', () => {
   it('loads a month, times every path beside its baselines, and the figures agree', async () => {
     const result = await runKpiBench(1_000, 2);
     expect(result.failures).toEqual([]);
-    expect(result.checks).toHaveLength(4);
+    expect(result.checks).toHaveLength(3);
     expect(Object.keys(result.timings)).toHaveLength(5);
     for (const t of Object.values(result.timings)) expect(t.n).toBe(2);
   });

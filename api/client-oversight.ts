@@ -11,6 +11,7 @@ import { backlogAtEnds, backlogOf, openItems } from '../reporting/backlog';
 import { FIGURE_SQL, type RunFigure } from '../reporting/run-figures';
 import { bucketsOf, periodBounds, type Granularity } from '../reporting/periods';
 import type { KpiReport } from '../reporting/kpi-report';
+import { ReportSchedules } from './report-schedules';
 
 export interface KpiRequest {
   client: string;
@@ -24,20 +25,26 @@ const FINER: Record<Granularity, Granularity> = { month: 'week', week: 'day', da
 
 export class ClientOversight {
   private lastPass = 0;
+  /** The client's report schedules, delivered reports and breaches (Temporal keeps them). */
+  readonly reportSchedules: ReportSchedules;
 
   constructor(
-    private readonly temporal: Client,
+    readonly temporal: Client,
     readonly store: RunFactStore,
     readonly feed: RunFactFeed,
     private readonly processes: readonly ProcessDefinition[],
     /** A read newer than this reuses the store as it is; older first catches up with Temporal. */
     private readonly freshnessMs = 2_000,
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Where report schedules start their runs (tests give each worker its own queue). */
+    reportTaskQueue?: string,
+  ) {
+    this.reportSchedules = new ReportSchedules(temporal, (client) => this.timeZoneOf(client), reportTaskQueue);
+  }
 
-  static async open(temporal: Client, processes: readonly ProcessDefinition[], path = ':memory:'): Promise<ClientOversight> {
+  static async open(temporal: Client, processes: readonly ProcessDefinition[], path = ':memory:', options: { reportTaskQueue?: string } = {}): Promise<ClientOversight> {
     const store = await RunFactStore.open(path, processes.flatMap((p) => p.serviceLevels ?? []));
-    return new ClientOversight(temporal, store, new RunFactFeed(temporal, store), processes);
+    return new ClientOversight(temporal, store, new RunFactFeed(temporal, store), processes, undefined, undefined, options.reportTaskQueue);
   }
 
   /** Every version of every process's service level for the client. */
@@ -93,6 +100,14 @@ export class ClientOversight {
        ORDER BY ${clock} DESC, run_id LIMIT ${Math.floor(limit)}`,
       process ? [client, process, fromMs, toMs] : [client, fromMs, toMs],
     );
+  }
+
+  /** Catches up with Temporal now, whatever the last pass: a report must include every run closed before it. */
+  async refresh(): Promise<void> {
+    // A pass already under way may have begun before the last runs closed: wait for it, then read again.
+    await this.feed.catchUp();
+    await this.feed.catchUp();
+    this.lastPass = this.now();
   }
 
   async fresh(): Promise<void> {

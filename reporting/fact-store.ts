@@ -1,7 +1,7 @@
 // The reporting store: one row per closed run in DuckDB (embedded, columnar: a month of 100,000
 // runs aggregates in milliseconds), fed from the runs' facts in Temporal and rebuildable from them.
 // Rows are keyed by run id, so feeding the same fact twice changes nothing.
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { ServiceLevel } from '../workflows/engine/service-level';
 import type { RunFact } from '../workflows/engine/run-facts';
 import { toFactRow, type FactRow } from './fact-rows';
@@ -35,11 +35,26 @@ const COLUMNS: Array<[keyof FactRow, string]> = [
   ['cost', 'DOUBLE'],
 ];
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const LIST_COLUMNS = new Set<keyof FactRow>(['businessExceptions', 'systemExceptions']);
+const STAGING = 'run_facts_staging';
+const VARCHAR_LIST = LIST(VARCHAR);
+
+function append(appender: DuckDBAppender, sqlType: string, value: unknown): void {
+  if (value === null || value === undefined) return appender.appendNull();
+  const type = sqlType.split(' ')[0];
+  if (type === 'VARCHAR') appender.appendVarchar(String(value));
+  else if (type === 'BIGINT') appender.appendBigInt(BigInt(Math.round(Number(value))));
+  else if (type === 'INTEGER') appender.appendInteger(Number(value));
+  else if (type === 'DOUBLE') appender.appendDouble(Number(value));
+  else if (type === 'BOOLEAN') appender.appendBoolean(Boolean(value));
+  else if (type === 'VARCHAR[]') appender.appendList(value as string[], VARCHAR_LIST);
+  else throw new Error(`No appender for ${sqlType}`);
+}
 
 export type SqlRow = Record<string, unknown>;
 
 export class RunFactStore {
+  private writing: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
@@ -61,24 +76,33 @@ export class RunFactStore {
     return this.upsertRows(rows);
   }
 
-  async upsertRows(rows: readonly FactRow[]): Promise<number> {
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      const values: DuckDBValue[] = [];
-      const tuples = chunk.map((row) => {
-        const marks = COLUMNS.map(([c]) => {
-          const v = row[c];
-          if (LIST_COLUMNS.has(c)) {
-            values.push(JSON.stringify(v));
-            return `CAST(json(?) AS VARCHAR[])`;
-          }
-          values.push(v === null || v === undefined ? null : (v as DuckDBValue));
-          return '?';
-        });
-        return `(${marks.join(', ')})`;
-      });
-      await this.db.run(`INSERT OR REPLACE INTO run_facts VALUES ${tuples.join(', ')}`, values);
+  /**
+   * Appends the rows to a staging table (DuckDB's appender: no SQL text or bound parameters per
+   * value), then replaces them into run_facts by run id in one statement.
+   */
+  upsertRows(rows: readonly FactRow[]): Promise<number> {
+    // One at a time: concurrent calls would share the staging table.
+    const next = this.writing.then(() => this.stageAndReplace(rows));
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async stageAndReplace(rows: readonly FactRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    await this.db.run(`CREATE TABLE IF NOT EXISTS ${STAGING} AS SELECT * FROM run_facts LIMIT 0`);
+    await this.db.run(`DELETE FROM ${STAGING}`);
+    const appender = await this.db.createAppender(STAGING);
+    try {
+      for (const row of rows) {
+        for (const [c, type] of COLUMNS) append(appender, type, row[c]);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
+    await this.db.run(`INSERT OR REPLACE INTO run_facts SELECT * FROM ${STAGING}`);
+    await this.db.run(`DELETE FROM ${STAGING}`);
     return rows.length;
   }
 

@@ -72,3 +72,30 @@ export function wilson95(p: number, n: number): [number, number] | null {
   const denominator = 1 + z2 / n;
   return [Math.max(0, (centre - spread) / denominator), Math.min(1, (centre + spread) / denominator)];
 }
+
+/** The ISO week (`2026-W48`) a local date falls in. */
+export function isoWeekOf(date: string): string {
+  const thursday = addDays(date, 4 - isoWeekday(date));
+  const year = thursday.slice(0, 4);
+  const jan1 = Date.parse(`${year}-01-01T00:00:00Z`);
+  const week = Math.floor((Date.parse(`${thursday}T00:00:00Z`) - jan1) / (7 * DAY)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+export type ReportCadence = 'monthly' | 'weekly';
+
+/**
+ * The period a report fired at `at` covers: the month or ISO week that closed last before it, in
+ * the client's zone (a fire at 06:00 on 1 December reports November; on Monday 7 December, W49).
+ */
+export function closedPeriodAt(at: Date, cadence: ReportCadence, tz: string): string {
+  const today = localDateOf(at, tz);
+  const yesterday = addDays(cadence === 'monthly' ? `${today.slice(0, 7)}-01` : addDays(today, 1 - isoWeekday(today)), -1);
+  return cadence === 'monthly' ? yesterday.slice(0, 7) : isoWeekOf(yesterday);
+}
+
+/** The month and ISO week that `at` falls in (periods still running), in the zone. */
+export function runningPeriodsAt(at: Date, tz: string): string[] {
+  const today = localDateOf(at, tz);
+  return [today.slice(0, 7), isoWeekOf(today)];
+}

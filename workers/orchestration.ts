@@ -18,6 +18,9 @@ import { workflowSource } from './workflow-source';
 import { runUntilSignal } from './lifecycle';
 import { failFastRedis } from '../platform/dependencies/redis-guard';
 import { watchWorkerDependencies } from './dependency-watch';
+import { ClientOversight } from '../api/client-oversight';
+import { createReportActivities } from '../reporting/report-activities';
+import { catalogue } from '../platform/process-catalogue';
 
 const config = loadConfig();
 const log = createLogger('orchestration-worker', config.logLevel);
@@ -31,6 +34,9 @@ const dependencies = watchWorkerDependencies({ temporal: temporal.options.connec
 // A client too, to refill the subscriptions' mirror from Temporal when Redis comes back empty.
 const registryClient = await connectClient(config, { log, lazy: true });
 const subscriptions = new WebhookSubscriptions(redis, { prefix: config.redis.prefix, registry: new SubscriptionRegistry(registryClient.client) });
+// Service reports read a reporting store of this worker's own (in memory, fed from Temporal before
+// each report), as the API keeps its own: the store is a cache of what the runs' memos say.
+const oversight = await ClientOversight.open(registryClient.client, catalogue.processes);
 const deliveries = new DeliveryQueue(redis, { prefix: config.redis.prefix, attempts: config.webhooks.attempts, backoffMs: config.webhooks.backoffMs });
 const worker = await Worker.create({
   ...temporal.options,
@@ -41,8 +47,9 @@ const worker = await Worker.create({
     ...createNotificationActivities({ subscriptions, deliveries }),
     ...createBatchHistoryActivities(),
     ...createBusinessItemActivities(),
+    ...createReportActivities(oversight),
   },
 });
 
 log.info({ taskQueue: ORCHESTRATION_TASK_QUEUE, temporal: config.temporal.address }, 'orchestration worker started');
-await runUntilSignal(worker, log, [() => dependencies.stop(), () => deliveries.close(), () => redis.quit(), () => registryClient.close(), () => temporal.close()]);
+await runUntilSignal(worker, log, [() => dependencies.stop(), () => deliveries.close(), () => oversight.close(), () => redis.quit(), () => registryClient.close(), () => temporal.close()]);

@@ -28,3 +28,5 @@ export const BATCH_FEEDERS: readonly Role[] = RUN_STARTERS;
 export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];
 /** A client's service levels, KPIs and service reports: the provider's leads and the client's own viewers. */
 export const REPORT_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];
+/** A client's service-report schedules: created, paused and removed by the provider's leads (readers see them). */
+export const REPORT_SCHEDULERS: readonly Role[] = ['process-admin', 'supervisor'];

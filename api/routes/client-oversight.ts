@@ -12,6 +12,8 @@ import { problems } from '../problems';
 import { withProblems } from './responses';
 import { itemsCsv, printableReport } from '../../reporting/report-render';
 import { RunFigure } from '../../reporting/run-figures';
+import { ServiceLevelBreach } from '../../reporting/service-report';
+import { serviceReportRoutes } from './service-reports';
 
 const PeriodParam = z.string().max(10).regex(/^\d{4}-(\d{2}|W\d{2}|\d{2}-\d{2})$/, 'A month (2026-11), ISO week (2026-W48) or day (2026-11-05)');
 const RunBehind = z.object({
@@ -59,6 +61,7 @@ const ReportInstant = z.iso.datetime().refine((s) => {
 const ProcessName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Not a process name').optional();
 
 export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOversight }> = async (app, { oversight }) => {
+  await app.register(serviceReportRoutes, { schedules: oversight.reportSchedules });
   const scoped = (request: FastifyRequest, client: string): void => {
     if (!request.principal().clients.includes(client)) throw problems.notFound(`No client ${client}`);
     request.touchClient(client);
@@ -128,7 +131,12 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
           200: {
             description: 'The report',
             content: {
-              'application/json': { schema: KpiReport.extend({ period: z.string() }) },
+              'application/json': {
+                schema: KpiReport.extend({
+                  period: z.string(),
+                  serviceLevelBreaches: z.array(ServiceLevelBreach).describe('Targets of this period raised as missed (GET /clients/{client}/service-level-breaches)'),
+                }),
+              },
               'text/csv': { schema: z.string().describe('One run a line') },
               'text/html': { schema: z.string().describe('Printable service report') },
             },
@@ -152,7 +160,8 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
           .send(itemsCsv(rows) as never);
       }
       if (format === 'html') return reply.type('text/html; charset=utf-8').send(printableReport(period, report, oversight.serviceLevels(client)) as never);
-      return { period, ...report };
+      const breaches = await oversight.reportSchedules.breaches(client, period);
+      return { period, ...report, serviceLevelBreaches: breaches.filter((b) => !process || b.process === process) };
     },
   );
 

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
 import { catalogue } from '../../platform/process-catalogue';
-import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
+import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, REPORT_SCHEDULERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
@@ -71,6 +71,14 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/clients/{client}/kpis', url: '/clients/acme-health/kpis', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/reports/{period}', url: '/clients/acme-health/reports/2026-11', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/reports/{period}/runs', url: '/clients/acme-health/reports/2026-11/runs?figure=breached', roles: REPORT_READERS },
+  { method: 'GET', path: '/clients/{client}/report-schedules', url: '/clients/acme-health/report-schedules', roles: REPORT_READERS },
+  { method: 'POST', path: '/clients/{client}/report-schedules', url: '/clients/acme-health/report-schedules', roles: REPORT_SCHEDULERS, body: {} },
+  { method: 'GET', path: '/clients/{client}/report-schedules/{kind}', url: '/clients/acme-health/report-schedules/monthly', roles: REPORT_READERS },
+  { method: 'DELETE', path: '/clients/{client}/report-schedules/{kind}', url: '/clients/acme-health/report-schedules/monthly', roles: REPORT_SCHEDULERS },
+  { method: 'POST', path: '/clients/{client}/report-schedules/{kind}/pause', url: '/clients/acme-health/report-schedules/monthly/pause', roles: REPORT_SCHEDULERS, body: { note: 'x' } },
+  { method: 'POST', path: '/clients/{client}/report-schedules/{kind}/unpause', url: '/clients/acme-health/report-schedules/monthly/unpause', roles: REPORT_SCHEDULERS, body: {} },
+  { method: 'GET', path: '/clients/{client}/service-reports', url: '/clients/acme-health/service-reports', roles: REPORT_READERS },
+  { method: 'GET', path: '/clients/{client}/service-level-breaches', url: '/clients/acme-health/service-level-breaches', roles: REPORT_READERS },
   { method: 'GET', path: '/me', url: '/me', roles: ANYONE },
   { method: 'GET', path: '/teams/{team}/tasks', url: '/teams/claims-review/tasks', roles: TASK_WORKERS },
   { method: 'POST', path: '/teams/{team}/take-next', url: '/teams/claims-review/take-next', roles: TASK_WORKERS, body: {} },

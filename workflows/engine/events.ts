@@ -11,6 +11,10 @@ export const EVENT_TYPES = [
   'task.sla-escalated',
   'task.auto-decided',
   'batch.finished-with-exceptions',
+  // A client's service report of a closed period, and a service-level target missed
+  // (workflows/engine/service-report.ts): their runId is the report's or the breach's run.
+  'report.ready',
+  'service-level.breached',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -18,6 +18,7 @@ const DERIVED = [
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REDIS_URL', 'SANDBOX_CLAIMS_URL', 'SANDBOX_PAYROLL_URL', 'SANDBOX_CRM_URL',
   'TANDEM_API_URL', 'TANDEM_CREDENTIALS_FILE', 'TANDEM_PAYLOAD_KEYS_FILE', 'TANDEM_REDIS_EXTERNAL', 'TANDEM_TEMPORAL_EXTERNAL',
   'TANDEM_REDIS_PREFIX', 'TANDEM_WORKFLOW_BUNDLE', 'TEMPORAL_EXTRA_ARGS', 'TANDEM_TEMPORAL_SERVER', 'TANDEM_STACK_APP',
+  'TANDEM_SQLITE_PRAGMAS',
 ];
 
 export type StackEnv = Record<string, string>;
@@ -26,6 +27,10 @@ export interface BenchStack {
   env: StackEnv;
   /** Starts `count` workers (orchestration by default); resolves once each logged `worker started`. */
   startWorkers(count: number, extraEnv: Record<string, string>, kind?: 'orchestration' | 'bot'): Promise<void>;
+  /** Starts one more process (`node --import tsx <script>`, a path from the repo root) with the stack's env; resolves once it logged `readyLine`. */
+  startProcess(script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void>;
+  /** Process ids of what startWorkers/startProcess started, by name (`orchestration-1`, …). */
+  pids: Map<string, number>;
   /** Stops the workers, then the stack. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -41,10 +46,12 @@ async function stackSh(command: string, env: NodeJS.ProcessEnv): Promise<string>
   return stdout;
 }
 
-/** `temporalArgs` go to `temporal server start-dev` (TEMPORAL_EXTRA_ARGS), e.g. SQLite pragmas. */
-export async function startStack(profile: string, log: (line: string) => void, temporalArgs = ''): Promise<BenchStack> {
-  const env = { ...profileEnv(profile), TEMPORAL_EXTRA_ARGS: temporalArgs };
+/** `temporalArgs` go to `temporal server start-dev` (TEMPORAL_EXTRA_ARGS); `sqlitePragmas` to
+ *  TANDEM_SQLITE_PRAGMAS (scripts/stack.sh: comma-separated, `none` for the dev server's own). */
+export async function startStack(profile: string, log: (line: string) => void, temporalArgs = '', opts: { sqlitePragmas?: string } = {}): Promise<BenchStack> {
+  const env = { ...profileEnv(profile), TEMPORAL_EXTRA_ARGS: temporalArgs, ...(opts.sqlitePragmas ? { TANDEM_SQLITE_PRAGMAS: opts.sqlitePragmas } : {}) };
   const workers: ChildProcess[] = [];
+  const pids = new Map<string, number>();
   let stopped = false;
 
   const stop = async (): Promise<void> => {
@@ -74,23 +81,24 @@ export async function startStack(profile: string, log: (line: string) => void, t
     await writeFile(bundle, await bundleWorkflows());
     stackEnv.TANDEM_WORKFLOW_BUNDLE = bundle;
 
+    const startProcess = (script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void> => {
+      const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${name}.log`;
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: ROOT,
+        env: { ...process.env, ...stackEnv, ...extraEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      workers.push(child);
+      if (child.pid) pids.set(name, child.pid);
+      return waitForLine(child, logFile, readyLine, 120_000);
+    };
     const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
       const started = workers.length;
-      await Promise.all(
-        Array.from({ length: count }, (_, i) => {
-          const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${kind}-worker-${started + i + 1}.log`;
-          const child = spawn(process.execPath, ['--import', 'tsx', `workers/${kind}.ts`], {
-            cwd: ROOT,
-            env: { ...process.env, ...stackEnv, ...extraEnv },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          workers.push(child);
-          return waitForLine(child, logFile, 'worker started', 120_000);
-        }),
-      );
+      const first = [...pids.keys()].filter((k) => k.startsWith(`${kind}-`)).length;
+      await Promise.all(Array.from({ length: count }, (_, i) => startProcess(`workers/${kind}.ts`, extraEnv, 'worker started', `${kind}-${first + i + 1}`)));
       log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
     };
-    return { env: stackEnv, startWorkers, stop };
+    return { env: stackEnv, startWorkers, startProcess, pids, stop };
   } catch (err) {
     await stop();
     throw err;

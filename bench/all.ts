@@ -13,7 +13,7 @@ import { figureTable, figuresFromMarkdown, regressionLines, regressions, type Fi
 import { botFigures } from './lib/bot-figures';
 import { describeMachine, machine } from './lib/machine';
 import { ROOT } from './lib/stack';
-import { suiteProfile } from './lib/standalone';
+import { attachOption, suiteProfile } from './lib/standalone';
 import { openSuiteStack, type SuiteStack } from './lib/suite-stack';
 import { FIGURES, TITLES, parseSuiteFlags, runFigure, type FigureRun } from './lib/suite-figures';
 import { runInfo, writeFigureJson, writeFigureSection } from './lib/suite-report';
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   let s: SuiteStack | undefined;
   let pragmas = '';
   try {
-    s = await openSuiteStack({ profile: suiteProfile(flags.quick), log, botWorker: names.includes('sustained-decisions') && flags.batchDocuments > 0 });
+    s = await openSuiteStack({ profile: suiteProfile(flags.quick), log, ...attachOption(), botWorker: names.includes('sustained-decisions') && flags.batchDocuments > 0 });
     pragmas = s.pragmas;
     for (const name of names) {
       log(`\n== ${name} (${elapsed()}) ==`);

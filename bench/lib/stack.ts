@@ -23,6 +23,13 @@ const DERIVED = [
 
 export type StackEnv = Record<string, string>;
 
+/** The stack variables of this process's environment (what `scripts/stack.sh env` printed into it). */
+export function inheritedStackEnv(): StackEnv {
+  const env: StackEnv = {};
+  for (const name of [...DERIVED, 'TANDEM_PROFILE', 'TANDEM_UNIT_NAMESPACE']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  return env;
+}
+
 export interface BenchStack {
   env: StackEnv;
   /** Starts `count` workers (orchestration by default); resolves once each logged `worker started`. */
@@ -81,28 +88,48 @@ export async function startStack(profile: string, log: (line: string) => void, t
     await writeFile(bundle, await bundleWorkflows());
     stackEnv.TANDEM_WORKFLOW_BUNDLE = bundle;
 
-    const startProcess = (script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void> => {
-      const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${name}.log`;
-      const child = spawn(process.execPath, ['--import', 'tsx', script], {
-        cwd: ROOT,
-        env: { ...process.env, ...stackEnv, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      workers.push(child);
-      if (child.pid) pids.set(name, child.pid);
-      return waitForLine(child, logFile, readyLine, 120_000);
-    };
-    const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
-      const started = workers.length;
-      const first = [...pids.keys()].filter((k) => k.startsWith(`${kind}-`)).length;
-      await Promise.all(Array.from({ length: count }, (_, i) => startProcess(`workers/${kind}.ts`, extraEnv, 'worker started', `${kind}-${first + i + 1}`)));
-      log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
-    };
-    return { env: stackEnv, startWorkers, startProcess, pids, stop };
+    return { env: stackEnv, ...processes(stackEnv, workers, pids, log), pids, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** How worker processes are started on a stack: with its env, logs under its state folder. */
+function processes(stackEnv: StackEnv, workers: ChildProcess[], pids: Map<string, number>, log: (line: string) => void): Pick<BenchStack, 'startProcess' | 'startWorkers'> {
+  const startProcess = (script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void> => {
+    const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${name}.log`;
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...stackEnv, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    if (child.pid) pids.set(name, child.pid);
+    return waitForLine(child, logFile, readyLine, 120_000);
+  };
+  const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
+    const started = workers.length;
+    const first = [...pids.keys()].filter((k) => k.startsWith(`${kind}-`)).length;
+    await Promise.all(Array.from({ length: count }, (_, i) => startProcess(`workers/${kind}.ts`, extraEnv, 'worker started', `${kind}-${first + i + 1}`)));
+    log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
+  };
+  return { startProcess, startWorkers };
+}
+
+/** A stack someone else started (the test stack: `env` as scripts/stack.sh env prints it, with
+ *  TANDEM_WORKFLOW_BUNDLE): only the processes started through it are stopped. */
+export function attachStack(env: StackEnv, log: (line: string) => void): BenchStack {
+  if (!env.TEMPORAL_ADDRESS || !env.REDIS_URL || !env.TANDEM_WORKFLOW_BUNDLE) throw new Error('attaching to a stack needs TEMPORAL_ADDRESS, REDIS_URL and TANDEM_WORKFLOW_BUNDLE');
+  const workers: ChildProcess[] = [];
+  const pids = new Map<string, number>();
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(workers.map((w) => stopChild(w)));
+  };
+  return { env, ...processes(env, workers, pids, log), pids, stop };
 }
 
 function waitForLine(child: ChildProcess, logFile: string, needle: string, timeoutMs: number): Promise<void> {

@@ -3,10 +3,14 @@ import { BenchFailure } from './decisions';
 import { figureTable } from './figures';
 import { describeMachine, machine } from './machine';
 import { openSuiteStack, type SuiteStack } from './suite-stack';
+import { inheritedStackEnv, type StackEnv } from './stack';
 import { TITLES, parseSuiteFlags, runFigure, type FigureName } from './suite-figures';
 import { runInfo, writeFigureJson, writeFigureSection } from './suite-report';
 
 export const suiteProfile = (quick: boolean): string => (quick ? 'bench-suite-quick' : 'bench-suite');
+
+/** BENCH_ATTACH=1: run on the stack this environment describes (the smoke test's test stack). */
+export const attachOption = (): { attach?: StackEnv } => (process.env.BENCH_ATTACH === '1' ? { attach: inheritedStackEnv() } : {});
 
 export async function runStandalone(name: FigureName): Promise<never> {
   const flags = parseSuiteFlags();
@@ -15,7 +19,7 @@ export async function runStandalone(name: FigureName): Promise<never> {
   let code = 1;
   try {
     log(`${name}${flags.quick ? ' (quick)' : ''}; ${describeMachine(machine())}`);
-    s = await openSuiteStack({ profile: suiteProfile(flags.quick), log, botWorker: name === 'sustained-decisions' && flags.batchDocuments > 0 });
+    s = await openSuiteStack({ profile: suiteProfile(flags.quick), log, ...attachOption(), botWorker: name === 'sustained-decisions' && flags.batchDocuments > 0 });
     const run = await runFigure(name, s, flags, log);
     const info = runInfo(s.pragmas, flags.quick);
     log('');

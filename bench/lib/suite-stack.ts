@@ -10,7 +10,7 @@ import { loadConfig } from '../../platform/config';
 import { connectClient, type TemporalClient } from '../../platform/temporal';
 import { benchAuth, type BenchOperator } from './auth';
 import { CLIENT, TEAM } from './inbox-load';
-import { onInterrupt, startStack, stopProfile, type BenchStack } from './stack';
+import { attachStack, onInterrupt, startStack, stopProfile, type BenchStack, type StackEnv } from './stack';
 
 /** WAL journal (readers never wait for the writer, a commit appends to the log) and synchronous=NORMAL
  *  (fsync at checkpoints, not per commit): what the bench and the demo run Temporal's SQLite with. */
@@ -36,6 +36,8 @@ export interface SuiteStackOptions {
   pragmas?: string;
   log: (line: string) => void;
   operators?: number;
+  /** Run on a stack already up (the test stack), described by these variables, instead of a fresh one. */
+  attach?: StackEnv;
   /** Also start a bot worker (the sustained figure's item batch needs one). */
   botWorker?: boolean;
 }
@@ -44,8 +46,9 @@ export interface SuiteStackOptions {
 export const BATCH_CLIENT = 'acme-health';
 
 export async function openSuiteStack(opts: SuiteStackOptions): Promise<SuiteStack> {
-  const prefix = opts.profile.replace(/[^a-z0-9]/gi, '');
-  const pragmas = opts.pragmas ?? LOAD_PRAGMAS;
+  // On a shared stack, a Redis prefix of its own keeps this run's index apart from everyone else's.
+  const prefix = opts.attach ? `bench${process.pid}${Date.now().toString(36)}` : opts.profile.replace(/[^a-z0-9]/gi, '');
+  const pragmas = opts.attach ? `as the attached stack runs it (${opts.attach.TANDEM_PROFILE ?? '?'} profile)` : (opts.pragmas ?? LOAD_PRAGMAS);
   let stack: BenchStack | undefined;
   let temporal: TemporalClient | undefined;
   let redis: Redis | undefined;
@@ -57,11 +60,11 @@ export async function openSuiteStack(opts: SuiteStackOptions): Promise<SuiteStac
     await app?.close().catch(() => undefined);
     redis?.disconnect();
     await temporal?.close().catch(() => undefined);
-    await (stack ? stack.stop() : stopProfile(opts.profile));
+    await (stack ? stack.stop() : opts.attach ? undefined : stopProfile(opts.profile));
   };
   const removeHooks = onInterrupt(close);
   try {
-    stack = await startStack(opts.profile, opts.log, '', { sqlitePragmas: pragmas });
+    stack = opts.attach ? attachStack(opts.attach, opts.log) : await startStack(opts.profile, opts.log, '', { sqlitePragmas: pragmas });
     const env = stack.env;
     await Promise.all([
       stack.startWorkers(1, { TANDEM_REDIS_PREFIX: prefix, LOG_LEVEL: 'info' }),

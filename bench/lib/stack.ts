@@ -106,7 +106,8 @@ function processes(stackEnv: StackEnv, workers: ChildProcess[], pids: Map<string
     });
     workers.push(child);
     if (child.pid) pids.set(name, child.pid);
-    return waitForLine(child, logFile, readyLine, 120_000);
+    // Generous: on a shared 2-core machine at load 30+, a worker took over 2 minutes to start.
+    return waitForLine(child, logFile, readyLine, 300_000);
   };
   const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
     const started = workers.length;

@@ -97,7 +97,7 @@ export async function openTasks(s: SuiteStack, count: number, opts: { concurrenc
   );
   const startsMs = performance.now() - t0;
   const key = openQueueKey(s.index);
-  const deadline = performance.now() + Math.max(120_000, count * 100);
+  const deadline = performance.now() + Math.max(300_000, count * 200);
   for (let lastLog = performance.now(); ; ) {
     const open = await s.redis.zcard(key);
     if (open >= opts.expectedOpen) break;

@@ -10,6 +10,7 @@ import { RunCancelFailureType } from '../workflows/engine/failures';
 import { itemAttempts, MAX_ATTEMPTS, describeOrUndefined } from '../platform/business-item-runs';
 import { problems } from './problems';
 import { HistoryReader } from './audit/history-reader';
+import { referenceRunId } from '../workflows/engine/run-identity';
 
 const SA = {
   client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
@@ -81,6 +82,16 @@ export class ProcessRuns {
       ...(options.idempotencyKey ? { idempotencyKey: sha256(`${client}\n${options.idempotencyKey}`).slice(0, 32) } : {}),
       ...(options.startedBy ? { startedBy: options.startedBy } : {}),
     };
+    // The common case, an item never seen: its first run at once, one call instead of a describe and
+    // then the start; the id guard (conflict FAIL, reuse REJECT_DUPLICATE) refuses it if the item ever ran.
+    const first = referenceRunId(process.name, client, ref, 1);
+    try {
+      await this.launch(process, first, input, memo, { client, ref });
+      return { runId: first, created: true };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    // The item has a run: walk its attempts (a repeated key, an open or completed run, a retry).
     // A race lost to another start of the same attempt walks the item again: it will see that run.
     for (let walk = 0, raced = true; raced && walk < 3; walk++) {
       raced = false;

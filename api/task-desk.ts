@@ -62,9 +62,11 @@ export class TaskDesk {
 
   async decide(taskId: string, decision: { action: string; data: unknown; leaseId?: string }, actor: Actor, idempotencyKey?: string): Promise<CompleteTaskResult> {
     const updateId = idempotencyKey ? `complete:${taskId}:${sha(`${actor.operatorId}\n${idempotencyKey}`)}` : randomUUID();
+    // The indexed copy, read beside the Update rather than after it (one Redis round trip off the reply).
+    const indexed = this.index.get(taskId).catch(() => null);
     const result = await this.update(m.completeTaskUpdate, { taskId, actor, ...decision }, updateId);
     if (result.replayed) return result;
-    const before = await this.index.get(taskId).catch(() => null);
+    const before = await indexed;
     await this.metrics?.decided(before, result, idempotencyKey ? updateId : undefined);
     // Drop it from every inbox now, not when the run's own index update lands.
     await this.mirror({ ...before, taskId, team: result.team, version: result.version, status: 'completed' } as HumanTaskView);

@@ -60,7 +60,8 @@ trap 'exit 143' TERM
 show_app_logs() { local n; for n in "${TANDEM_APP_PROCS[@]}"; do show_log "$n" 20; done; }
 
 say "starting the local stack"
-bash "$here/stack.sh" start >/dev/null
+# Settings fit for load (scripts/stack.sh): WAL journal, fsync at checkpoints rather than per commit.
+TANDEM_SQLITE_PRAGMAS=${TANDEM_SQLITE_PRAGMAS:-journal_mode=wal,synchronous=normal} bash "$here/stack.sh" start >/dev/null
 TANDEM_DIE_HINT="logs: $TANDEM_LOG_DIR/"
 if ! proc_pid api >/dev/null; then require_free_ports api TANDEM_API_PORT; fi
 start_bg orchestration-worker "$TSX" workers/orchestration.ts

@@ -51,10 +51,14 @@ launch_temporal() {
   local args=(server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT"
     --http-port "$TEMPORAL_HTTP_PORT" --metrics-port "$TEMPORAL_METRICS_PORT"
     --db-filename "$TANDEM_STATE_DIR/temporal/temporal.db" --log-level warn
-    # WAL, synchronous=NORMAL: a write costs a few ms instead of ~45 ms of fsyncs (200 starts took
-    # 0.7 s instead of 11 s here); a machine crash may lose the last moments, never corrupt the file.
-    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal
     --ui-codec-endpoint "$TANDEM_API_URL/codec") # the UI decodes encrypted payloads through our API
+  # SQLite pragmas, TANDEM_SQLITE_PRAGMAS (comma-separated; `none`: the dev server's own rollback
+  # journal with synchronous=FULL, an fsync per commit). Default WAL + synchronous=NORMAL: a write
+  # costs a few ms instead of ~45 ms of fsyncs (200 starts took 0.7 s instead of 11 s here); a machine
+  # crash may lose the last moments of history, never corrupt the file. The bench and the demo set it.
+  local pragma pragmas=${TANDEM_SQLITE_PRAGMAS:-journal_mode=wal,synchronous=normal}
+  [[ $pragmas == none ]] && pragmas=""
+  for pragma in ${pragmas//,/ }; do args+=(--sqlite-pragma "$pragma"); done
   [[ $TEMPORAL_NAMESPACE == default ]] || args+=(--namespace "$TEMPORAL_NAMESPACE")
   while IFS= read -r flag; do [[ -z $flag ]] || args+=(--search-attribute "$flag"); done <<<"$attrs"
   read -ra extra <<<"${TEMPORAL_EXTRA_ARGS:-}"

@@ -18,9 +18,12 @@ export interface BenchAuth {
   /** For buildApp({ auth }). */
   auth: { tokens: TokenVerifier; apiKeys: ApiKeys };
   operators: BenchOperator[];
+  /** Request headers of a supervisor of the team and client (may start runs and batches). */
+  supervisor: Record<string, string>;
 }
 
-export async function benchAuth(team: string, client: string, count = 4): Promise<BenchAuth> {
+/** `supervisorClients`: more clients the supervisor serves (e.g. the sandbox's, to start a data-entry batch). */
+export async function benchAuth(team: string, client: string, count = 4, supervisorClients: string[] = []): Promise<BenchAuth> {
   const roster = new Roster({
     operators: Array.from({ length: count }, (_, i) => ({
       operatorId: `bench.op${i + 1}`,
@@ -38,5 +41,6 @@ export async function benchAuth(team: string, client: string, count = 4): Promis
       return { id: op.operatorId, actor: roster.actorOf(op), headers: { authorization: `Bearer ${token}` } };
     }),
   );
-  return { roster, auth: { tokens: new TokenVerifier(settings), apiKeys: new ApiKeys([]) }, operators };
+  const supervisor = await mintToken(settings, { id: 'bench.supervisor', name: 'Bench supervisor', roles: ['supervisor'], teams: [team], clients: [client, ...supervisorClients] });
+  return { roster, auth: { tokens: new TokenVerifier(settings), apiKeys: new ApiKeys([]) }, operators, supervisor: { authorization: `Bearer ${supervisor}` } };
 }

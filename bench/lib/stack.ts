@@ -18,14 +18,26 @@ const DERIVED = [
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'REDIS_URL', 'SANDBOX_CLAIMS_URL', 'SANDBOX_PAYROLL_URL', 'SANDBOX_CRM_URL',
   'TANDEM_API_URL', 'TANDEM_CREDENTIALS_FILE', 'TANDEM_PAYLOAD_KEYS_FILE', 'TANDEM_REDIS_EXTERNAL', 'TANDEM_TEMPORAL_EXTERNAL',
   'TANDEM_REDIS_PREFIX', 'TANDEM_WORKFLOW_BUNDLE', 'TEMPORAL_EXTRA_ARGS', 'TANDEM_TEMPORAL_SERVER', 'TANDEM_STACK_APP',
+  'TANDEM_SQLITE_PRAGMAS',
 ];
 
 export type StackEnv = Record<string, string>;
+
+/** The stack variables of this process's environment (what `scripts/stack.sh env` printed into it). */
+export function inheritedStackEnv(): StackEnv {
+  const env: StackEnv = {};
+  for (const name of [...DERIVED, 'TANDEM_PROFILE', 'TANDEM_UNIT_NAMESPACE']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  return env;
+}
 
 export interface BenchStack {
   env: StackEnv;
   /** Starts `count` workers (orchestration by default); resolves once each logged `worker started`. */
   startWorkers(count: number, extraEnv: Record<string, string>, kind?: 'orchestration' | 'bot'): Promise<void>;
+  /** Starts one more process (`node --import tsx <script>`, a path from the repo root) with the stack's env; resolves once it logged `readyLine`. */
+  startProcess(script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void>;
+  /** Process ids of what startWorkers/startProcess started, by name (`orchestration-1`, …). */
+  pids: Map<string, number>;
   /** Stops the workers, then the stack. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -41,10 +53,12 @@ async function stackSh(command: string, env: NodeJS.ProcessEnv): Promise<string>
   return stdout;
 }
 
-/** `temporalArgs` go to `temporal server start-dev` (TEMPORAL_EXTRA_ARGS), e.g. SQLite pragmas. */
-export async function startStack(profile: string, log: (line: string) => void, temporalArgs = ''): Promise<BenchStack> {
-  const env = { ...profileEnv(profile), TEMPORAL_EXTRA_ARGS: temporalArgs };
+/** `temporalArgs` go to `temporal server start-dev` (TEMPORAL_EXTRA_ARGS); `sqlitePragmas` to
+ *  TANDEM_SQLITE_PRAGMAS (scripts/stack.sh: comma-separated, `none` for the dev server's own). */
+export async function startStack(profile: string, log: (line: string) => void, temporalArgs = '', opts: { sqlitePragmas?: string } = {}): Promise<BenchStack> {
+  const env = { ...profileEnv(profile), TEMPORAL_EXTRA_ARGS: temporalArgs, ...(opts.sqlitePragmas ? { TANDEM_SQLITE_PRAGMAS: opts.sqlitePragmas } : {}) };
   const workers: ChildProcess[] = [];
+  const pids = new Map<string, number>();
   let stopped = false;
 
   const stop = async (): Promise<void> => {
@@ -74,27 +88,49 @@ export async function startStack(profile: string, log: (line: string) => void, t
     await writeFile(bundle, await bundleWorkflows());
     stackEnv.TANDEM_WORKFLOW_BUNDLE = bundle;
 
-    const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
-      const started = workers.length;
-      await Promise.all(
-        Array.from({ length: count }, (_, i) => {
-          const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${kind}-worker-${started + i + 1}.log`;
-          const child = spawn(process.execPath, ['--import', 'tsx', `workers/${kind}.ts`], {
-            cwd: ROOT,
-            env: { ...process.env, ...stackEnv, ...extraEnv },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          workers.push(child);
-          return waitForLine(child, logFile, 'worker started', 120_000);
-        }),
-      );
-      log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
-    };
-    return { env: stackEnv, startWorkers, stop };
+    return { env: stackEnv, ...processes(stackEnv, workers, pids, log), pids, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** How worker processes are started on a stack: with its env, logs under its state folder. */
+function processes(stackEnv: StackEnv, workers: ChildProcess[], pids: Map<string, number>, log: (line: string) => void): Pick<BenchStack, 'startProcess' | 'startWorkers'> {
+  const startProcess = (script: string, extraEnv: Record<string, string>, readyLine: string, name: string): Promise<void> => {
+    const logFile = `${stackEnv.TANDEM_STATE_DIR}/logs/bench-${name}.log`;
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...stackEnv, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    if (child.pid) pids.set(name, child.pid);
+    // Generous: on a shared 2-core machine at load 30+, a worker took over 2 minutes to start.
+    return waitForLine(child, logFile, readyLine, 300_000);
+  };
+  const startWorkers = async (count: number, extraEnv: Record<string, string>, kind: 'orchestration' | 'bot' = 'orchestration'): Promise<void> => {
+    const started = workers.length;
+    const first = [...pids.keys()].filter((k) => k.startsWith(`${kind}-`)).length;
+    await Promise.all(Array.from({ length: count }, (_, i) => startProcess(`workers/${kind}.ts`, extraEnv, 'worker started', `${kind}-${first + i + 1}`)));
+    log(`${count} ${kind} worker(s) started (pids ${workers.slice(started).map((w) => w.pid).join(', ')}); logs in ${stackEnv.TANDEM_STATE_DIR}/logs`);
+  };
+  return { startProcess, startWorkers };
+}
+
+/** A stack someone else started (the test stack: `env` as scripts/stack.sh env prints it, with
+ *  TANDEM_WORKFLOW_BUNDLE): only the processes started through it are stopped. */
+export function attachStack(env: StackEnv, log: (line: string) => void): BenchStack {
+  if (!env.TEMPORAL_ADDRESS || !env.REDIS_URL || !env.TANDEM_WORKFLOW_BUNDLE) throw new Error('attaching to a stack needs TEMPORAL_ADDRESS, REDIS_URL and TANDEM_WORKFLOW_BUNDLE');
+  const workers: ChildProcess[] = [];
+  const pids = new Map<string, number>();
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(workers.map((w) => stopChild(w)));
+  };
+  return { env, ...processes(env, workers, pids, log), pids, stop };
 }
 
 function waitForLine(child: ChildProcess, logFile: string, needle: string, timeoutMs: number): Promise<void> {

@@ -4,6 +4,7 @@ export interface Summary {
   n: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   mean: number;
   max: number;
@@ -24,6 +25,7 @@ export function summarize(values: number[]): Summary {
     n: sorted.length,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     mean,
     max: sorted[sorted.length - 1] ?? Number.NaN,

@@ -88,12 +88,14 @@ try {
     report(await redisOutage(stack, tandem, { ...outage, deadlineMs: 300_000 }, log));
   }
   if (only.includes('app-faults')) {
+    // The hang first; then the two faults that fail an attempt at once back to back, so bot steps
+    // run out of their attempts (5, 1 s doubling) and items reach people.
     const phases = (ms: [number, number, number]) => [
       { fault: 'hang' as const, ms: ms[0] },
-      { fault: 'errors' as const, ms: ms[1] },
-      { fault: 'logout' as const, ms: ms[2] },
+      { fault: 'logout' as const, ms: ms[1] },
+      { fault: 'errors' as const, ms: ms[2] },
     ];
-    report(await appFaults(tandem, quick ? { items: 12, concurrency: 4, phases: phases([10_000, 20_000, 15_000]), deadlineMs: 300_000 } : { items: 60, concurrency: 4, phases: phases([40_000, 40_000, 40_000]), deadlineMs: 600_000 }, log));
+    report(await appFaults(tandem, quick ? { items: 12, concurrency: 4, phases: phases([10_000, 15_000, 25_000]), deadlineMs: 420_000 } : { items: 60, concurrency: 4, phases: phases([30_000, 30_000, 60_000]), deadlineMs: 900_000 }, log));
   }
   if (only.includes('sustained-load')) {
     const load = quick ? { rate: 10, durationMs: 30_000, batchItems: 8 } : { rate: 50, durationMs: 300_000, batchItems: 40 };

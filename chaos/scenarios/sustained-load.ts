@@ -170,7 +170,7 @@ export async function sustainedLoad(stack: ChaosStack, tandem: Tandem, options: 
       decisions: decided,
       'p50 ms': percentile(sorted, 50).toFixed(0),
       'p99 ms': percentile(sorted, 99).toFixed(0),
-      '5xx': fiveHundreds,
+      '5xx': fiveHundreds ? [...statuses].filter(([st]) => st >= 500 || st === 0).map(([st, n]) => `${n}x${st}`).join(',') : 0,
       retried,
       unanswered,
       'runs started': all.length,

@@ -95,7 +95,7 @@ try {
       { fault: 'logout' as const, ms: ms[1] },
       { fault: 'errors' as const, ms: ms[2] },
     ];
-    report(await appFaults(tandem, quick ? { items: 12, concurrency: 4, phases: phases([10_000, 15_000, 25_000]), deadlineMs: 420_000 } : { items: 60, concurrency: 4, phases: phases([30_000, 30_000, 60_000]), deadlineMs: 900_000 }, log));
+    report(await appFaults(tandem, quick ? { items: 12, concurrency: 4, phases: phases([10_000, 15_000, 45_000]), deadlineMs: 480_000 } : { items: 60, concurrency: 4, phases: phases([30_000, 30_000, 60_000]), deadlineMs: 900_000 }, log));
   }
   if (only.includes('sustained-load')) {
     const load = quick ? { rate: 10, durationMs: 30_000, batchItems: 8 } : { rate: 50, durationMs: 300_000, batchItems: 40 };

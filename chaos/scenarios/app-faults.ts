@@ -1,6 +1,6 @@
 // A client web application that misbehaves mid-batch: the sandbox CRM hangs (every page held back
-// two minutes, past the bot's 30 s page timeout), then answers 500 to everything, then logs the bot
-// out at once after every sign-in, switched through its quirks (sandbox/client-crm/quirks.ts). Bot
+// 40 s, past the bot's 30 s page timeout), then logs the bot out at once after every sign-in, then
+// answers 500 to everything, switched through its quirks (sandbox/client-crm/quirks.ts). Bot
 // steps retry with backoff (bot-step.ts: 5 attempts, 1 s doubling); an item whose attempts run out
 // goes to people as an exception task, which the data-entry operator (dana.kim) sends back with
 // `retry` once the app behaves. Nothing may be written twice: every item exactly once in the
@@ -17,7 +17,9 @@ export interface AppFaultsOptions {
 }
 
 const FAULTS = {
-  hang: { slowPageProbability: 1, slowPageDelayMs: 120_000 },
+  // Longer than Playwright's 30 s default timeout: the bot gives up on the page, the request
+  // itself carries on and lands late.
+  hang: { slowPageProbability: 1, slowPageDelayMs: 40_000 },
   errors: { serverErrorProbability: 1 },
   logout: { sessionTtlMs: 1 },
 } as const;

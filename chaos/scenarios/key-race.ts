@@ -28,6 +28,7 @@ export async function keyRace(tandem: Tandem, options: KeyRaceOptions, log: (lin
 
   let calls = 0;
   let lateCalls = 0;
+  let unanswered = 0;
   let replays = 0;
   let refusedNamingWinner = 0;
   let once = 0;
@@ -39,9 +40,16 @@ export async function keyRace(tandem: Tandem, options: KeyRaceOptions, log: (lin
 
   await pool(tasks, options.parallel, async ({ runId, taskId }) => {
     const key = `race-${taskId}`;
+    // A call that is not answered (no reply, 5xx) is sent again with its key, as a client should.
     const send = async (operator: Call['operator'], delayMs: number): Promise<Call> => {
       await sleep(delayMs);
-      return { operator, reply: await tandem.approve(taskId, operator, key) };
+      let reply = await tandem.approve(taskId, operator, key);
+      for (let attempt = 0; (reply.status === 0 || reply.status >= 500) && attempt < 8; attempt++) {
+        unanswered++;
+        await sleep(500 * 2 ** Math.min(attempt, 3));
+        reply = await tandem.approve(taskId, operator, key);
+      }
+      return { operator, reply };
     };
     const first = send('ana.lima', 0);
     const racing = await Promise.all([first, send('ben.okafor', 0), send('ana.lima', randomInt(0, 50)), first.then(() => send('ana.lima', randomInt(0, 200)))]);
@@ -96,6 +104,7 @@ export async function keyRace(tandem: Tandem, options: KeyRaceOptions, log: (lin
       'replays (200)': replays,
       '409 naming the winner': refusedNamingWinner,
       'wrong answers': wrong.length,
+      'sent again (no answer, 5xx)': unanswered,
       statuses: [...statuses].map(([s, n]) => `${n}x${s}`).join(','),
       winners: [...winners].map(([w, n]) => `${w}:${n}`).join(','),
       s: ((performance.now() - started) / 1000).toFixed(0),

@@ -163,7 +163,12 @@ export class TaskDesk {
     const description = await handle.describe().catch(() => null);
     // A finished run still answers queries (replayed by a worker), so the answer can be precise,
     // but only to someone in the task's scope: anyone else learns nothing.
-    const task = description ? await handle.query(m.taskQuery, taskId).catch(() => null) : null;
+    let unread = false;
+    const task = description ? await handle.query(m.taskQuery, taskId).catch(() => ((unread = true), null)) : null;
+    // The query of an ended run goes through a worker's replay, which a busy worker may not answer
+    // in time: that is no proof the task never was (a 404 would tell a retrying client so), and the
+    // answer it needs, 409 naming who decided or its own decision, comes on the next try.
+    if (unread) return problems.unavailable(`Run ${runId} has ended and its tasks could not be read just now; send the call again`);
     if (!description || !task || !inScope(task, actor)) return problems.taskNotFound(`No task ${taskId}`);
     if (description.status.name === 'CANCELLED' || task.status === 'cancelled') return problems.taskCancelled(`Run ${runId} was cancelled`);
     if (task.decision) {

@@ -3,7 +3,7 @@
 // processes (TANDEM_STACK_APP=1). Faults go to those processes by their pid files, as an operator's
 // `kill -9` would; recovery is the script's own `start`, which starts only what is not running.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -21,6 +21,8 @@ export interface ChaosStackOptions {
   kind: TemporalKind;
   /** How long a killed bot worker's hold on a client login lasts (TANDEM_LOGIN_LEASE_MS). */
   loginLeaseMs: number;
+  /** The stack.sh profile (own ports and state); default `chaos-<kind>`. */
+  profile?: string;
   log: (line: string) => void;
 }
 
@@ -34,7 +36,7 @@ export class ChaosStack {
     for (const [name, value] of Object.entries(process.env)) if (KEPT.has(name) || !DERIVED.test(name)) env[name] = value;
     this.env = {
       ...env,
-      TANDEM_PROFILE: `chaos-${options.kind}`,
+      TANDEM_PROFILE: options.profile ?? `chaos-${options.kind}`,
       TANDEM_TEMPORAL_SERVER: options.kind === 'cluster' ? 'postgres' : 'dev',
       TANDEM_STACK_APP: '1',
       TANDEM_LOGIN_LEASE_MS: String(options.loginLeaseMs),
@@ -99,6 +101,27 @@ export class ChaosStack {
       }
     }
     return victims.length;
+  }
+
+  /** Deletes what a stopped component kept under the state dir (e.g. `redis`: its append-only file), so it starts empty. */
+  wipe(dir: 'redis'): void {
+    const path = `${this.settings.TANDEM_STATE_DIR}/${dir}`;
+    for (const entry of readdirSync(path)) rmSync(`${path}/${entry}`, { recursive: true, force: true });
+  }
+
+  /** Resident memory of the named process and its descendants (tsx runs node as a child), in MB; 0 when gone. */
+  rssMb(name: string): number {
+    try {
+      const [pid] = readFileSync(`${this.settings.TANDEM_STATE_DIR}/run/${name}.pid`, 'utf8').trim().split(/\s+/).map(Number);
+      let kb = 0;
+      for (const p of [pid!, ...descendants(pid!)]) {
+        const line = readFileSync(`/proc/${p}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+        kb += Number(line?.split(/\s+/)[1] ?? 0);
+      }
+      return kb / 1024;
+    } catch {
+      return 0;
+    }
   }
 
   /** Whether the named process of the stack is alive. */

@@ -36,12 +36,14 @@ export interface Reply {
 
 /** The claims-review operators of the demo roster who serve acme-health. */
 export const OPERATORS = ['ana.lima', 'ben.okafor'] as const;
+/** Everyone the suite acts as: the operators, the data-entry operator, the scheduler and the supervisor. */
+export type Person = (typeof OPERATORS)[number] | 'dana.kim' | 'scheduler' | 'supervisor';
 
 export class Tandem {
   private constructor(
     private readonly api: string,
     private readonly crm: string,
-    private readonly headers: { scheduler: Record<string, string>; supervisor: Record<string, string> } & Record<(typeof OPERATORS)[number], Record<string, string>>,
+    private readonly headers: Record<Person, Record<string, string>>,
   ) {}
 
   /** Tokens minted with the stack's own secret (as scripts/print-tokens.ts does for the demo). */
@@ -59,7 +61,20 @@ export class Tandem {
       supervisor: await bearer('sam.rivera'),
       'ana.lima': await bearer('ana.lima'),
       'ben.okafor': await bearer('ben.okafor'),
+      'dana.kim': await bearer('dana.kim'),
     });
+  }
+
+  /** One API call as `who`, with an Idempotency-Key when given; never throws (status 0: no answer). */
+  async as(who: Person, method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Reply> {
+    const headers = idempotencyKey ? { ...this.headers[who], 'idempotency-key': idempotencyKey } : this.headers[who];
+    return this.call(method, path, headers, body).catch((err: Error) => ({ status: 0, json: { error: err.message } }));
+  }
+
+  /** Switches the sandbox CRM's misbehaviours (sandbox/client-crm/quirks.ts) through its loopback admin API. */
+  async crmQuirks(patch: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.crm}/__admin/quirks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`CRM quirks ${JSON.stringify(patch)}: ${res.status} ${await res.text()}`);
   }
 
   private async call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown): Promise<Reply> {
@@ -109,7 +124,7 @@ export class Tandem {
   }
 
   /** An operator's decision on a task, with its Idempotency-Key; never throws. */
-  async approve(taskId: string, operator: (typeof OPERATORS)[number], key: string): Promise<Reply> {
+  async approve(taskId: string, operator: Person, key: string): Promise<Reply> {
     return this.call('POST', `/tasks/${encodeURIComponent(taskId)}/complete`, { ...this.headers[operator], 'idempotency-key': key }, { action: 'approve', data: { note: 'chaos' } }).catch(() => ({ status: 0, json: {} }));
   }
 

@@ -4,6 +4,7 @@
 // must replay the first decision, never apply a second. The proof is each run's history (its audit
 // trail): exactly one recorded decision, and the run completed.
 import { randomInt } from 'node:crypto';
+import { pool } from '../lib/pool';
 import type { ChaosStack } from '../lib/stack';
 import { OPERATORS, sleep, type Tandem } from '../lib/tandem';
 import type { Verdict } from '../lib/verdict';
@@ -14,14 +15,6 @@ export interface OrchestrationKillOptions {
   /** Completions in flight at once, shared by the operators. */
   concurrency: number;
   deadlineMs: number;
-}
-
-/** Runs `work` over `items`, `limit` at a time. */
-async function pool<T>(items: T[], limit: number, work: (item: T, lane: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async (_, lane) => {
-    while (next < items.length) await work(items[next++]!, lane);
-  }));
 }
 
 export async function orchestrationKill(stack: ChaosStack, tandem: Tandem, options: OrchestrationKillOptions, log: (line: string) => void): Promise<Verdict> {

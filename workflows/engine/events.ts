@@ -1,33 +1,3 @@
-// Business events a run raises (SLA breaches, failures, assignments…). The workflow emits them
-// through the `emitEvent` activity; the notifier delivers them as signed webhooks. Each event id
-// is derived from the run and what happened, so a retried activity or a replay never makes a
-// second event (BullMQ job ids dedupe on it).
-export const EVENT_TYPES = [
-  'run.failed',
-  'run.sla-breached',
-  'task.assigned',
-  'task.sla-breached',
-  'task.sla-reminder',
-  'task.sla-escalated',
-  'task.auto-decided',
-  'batch.finished-with-exceptions',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-export interface TandemEvent {
-  /** Unique and stable: `<runId>:<type>:<what>`, e.g. `claim-review-1:task.sla-breached:claim-review-1.t1:0`. */
-  id: string;
-  type: EventType;
-  client: string;
-  process: string;
-  runId: string;
-  taskId?: string;
-  /** When it happened (workflow time). */
-  at: string;
-  data: Record<string, unknown>;
-}
-
-export interface NotificationActivities {
-  /** Queues the event for delivery to every subscription of its client and type. Idempotent by event id. */
-  emitEvent(event: TandemEvent): Promise<void>;
-}
+// Moved to the shared contract (contract/events.ts, contract/activities.ts); this re-export keeps older import paths working.
+export * from '../../contract/events';
+export type { NotificationActivities } from '../../contract/activities';

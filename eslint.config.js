@@ -1,7 +1,12 @@
 // Lint: type-aware checks everywhere, and a fence around workflow code so determinism is kept by
 // construction (workflow files may import only the Temporal workflow API, zod and our own
-// deterministic modules), as in temporalio/samples-typescript.
+// deterministic modules), as in temporalio/samples-typescript. The fence covers exactly the files
+// the orchestration worker's bundle takes in, found from the bundle's entries by following their
+// imports (test/structure/import-graph.js): no file is exempt by its name, and a module the bundle
+// starts to import is fenced from then on, wherever it lives. The shared contract (contract/) is
+// fenced whole, since it is there for workflow code to import.
 import tseslint from 'typescript-eslint';
+import { bundleFiles } from './test/structure/import-graph.js';
 
 const WORKFLOW_FORBIDDEN = [
   { group: ['node:*', 'fs', 'fs/*', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'worker_threads'], message: 'Workflow code is deterministic: no Node built-ins.' },
@@ -24,9 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
-    // Bot steps run on the bot worker, tests and replay scenarios on Node: none is in the workflow bundle.
-    ignores: ['workflows/**/bot-steps.ts', 'workflows/**/*.test.ts', 'workflows/**/replay-scenario.ts'],
+    // The bundle's files, and the whole shared contract (made for the bundle to import).
+    files: [...bundleFiles(import.meta.dirname), 'contract/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: WORKFLOW_FORBIDDEN }] },
   },
 );

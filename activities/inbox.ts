@@ -1,22 +1,10 @@
 // Activities that keep the Redis inbox index in step with the workflow's own task state.
 // Temporal stays the source of truth: these only mirror it, so the index can be rebuilt.
-import type { HumanTaskView } from '../workflows/engine/messages';
+import type { InboxActivities } from '../contract/activities';
 import type { TaskIndex } from '../inbox/task-index';
 import type { Roster } from '../inbox/roster';
 
-export interface SyncTaskOptions {
-  /** The team the task left (reassigned, escalated): its queue must drop the task. */
-  fromTeam?: string;
-}
-
-export interface SyncTaskResult {
-  /** For a new task of an auto-assign team: the member with the least open work. */
-  assignTo?: string;
-}
-
-export interface InboxActivities {
-  syncTask(task: HumanTaskView, options?: SyncTaskOptions): Promise<SyncTaskResult>;
-}
+export type { InboxActivities, SyncTaskOptions, SyncTaskResult } from '../contract/activities';
 
 export function createInboxActivities(deps: { index: TaskIndex; roster: Roster }): InboxActivities {
   return {

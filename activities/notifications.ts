@@ -1,15 +1,2 @@
-// The emitEvent activity: queues a run's business event for every subscription of its client that
-// hears its type. Delivery happens later, in the notifier; the activity only needs Redis, so a
-// receiver that is down never holds up a workflow.
-import type { NotificationActivities } from '../workflows/engine/events';
-import type { DeliveryQueue } from '../notifications/delivery-queue';
-import type { WebhookSubscriptions } from '../notifications/subscriptions';
-
-export function createNotificationActivities(deps: { subscriptions: WebhookSubscriptions; deliveries: DeliveryQueue }): NotificationActivities {
-  return {
-    async emitEvent(event) {
-      // Job ids derive from the event id and subscription, so a retry of this activity adds nothing twice.
-      await deps.deliveries.enqueue(event, await deps.subscriptions.forEvent(event.client, event.type));
-    },
-  };
-}
+// Moved beside the rest of webhooks (notifications/emit-event.ts); this re-export keeps older import paths working.
+export * from '../notifications/emit-event';

@@ -2,22 +2,19 @@
 // fed with Updates. The batch's client comes from its TandemClient search attribute, so another
 // client's batch answers exactly as a missing one does (404: ids cannot be probed).
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import * as b from '../workflows/engine/batch-messages';
 import type { BatchProgress, BatchView, DuplicateItem } from './batch-schemas';
 import type { BatchSummary } from '../workflows/engine/item-batch-workflow';
 import { RunStatus } from './schemas';
 import { problems, type FieldIssue, type ProblemError } from './problems';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 
 /** The workflow type every batch runs as; anything else under a batch id is not a batch. */
 export const BATCH_WORKFLOW_TYPE = 'itemBatch';
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 /** A batch the caller may see: found, of the caller's clients. */
 export interface OpenBatch {

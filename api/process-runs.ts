@@ -3,7 +3,7 @@
 // outcome. Task operations live in task-desk.ts.
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../workflows/engine/process-definition';
 import { cancelRunUpdate, runViewQuery, type Actor, type RunCancellation, type RunView } from '../workflows/engine/messages';
 import { RunCancelFailureType } from '../workflows/engine/failures';
@@ -11,12 +11,9 @@ import { itemAttempts, MAX_ATTEMPTS, describeOrUndefined } from '../platform/bus
 import { problems } from './problems';
 import { HistoryReader } from './audit/history-reader';
 import { referenceRunId } from '../workflows/engine/run-identity';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 export interface StartedRun {
   runId: string;

@@ -4,7 +4,7 @@
 // running executions first (by start time), then closed ones by close time; how a page is still
 // cut by start time is in docs/ARCHITECTURE.md ("Finding runs").
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 
 export const RUN_SEARCH_STATUSES = ['running', 'waiting-human', 'waiting-bot', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'] as const;
 export type RunSearchStatus = (typeof RUN_SEARCH_STATUSES)[number];
@@ -47,12 +47,7 @@ export interface RunPage {
   scanned: number;
 }
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('TandemRunStatus', SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 /** Closed for good; ContinuedAsNew is left out, since the chain's current execution stands for the run. */
 const CLOSED = `ExecutionStatus IN ('Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut')`;

@@ -1,11 +1,11 @@
 // Who works here: operators (their teams, the clients they serve, their roles) and teams (where
-// a team escalates to, whether new tasks are auto-assigned). Until real authentication lands the
-// API trusts an `X-Operator-Id` header and looks the operator up here; the identity is then carried
-// into every Update, so the workflow re-checks scope itself.
+// a team escalates to, whether new tasks are auto-assigned). A caller's identity comes from its
+// signed token or API key (api/auth/), not from here; the roster says where a team escalates, who
+// an auto-assign team hands new tasks to, and which clients and teams the metrics always list.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Actor } from '../workflows/engine/messages';
-import { ROLES } from '../api/auth/principal';
+import type { Actor } from '../contract/messages';
+import { ROLES } from '../contract/roles';
 
 const RosterFile = z.object({
   operators: z.array(

@@ -1,11 +1,11 @@
 // Which client a run works for, from the search attribute set at its start: the scope the
 // read-only resources (audit trail, artifacts) check before they answer.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Actor } from '../../workflows/engine/messages';
 import type { ProblemError } from '../problems';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 
-const TANDEM_CLIENT = defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD);
+const TANDEM_CLIENT = SEARCH_ATTRIBUTES.client;
 
 /** The run's client, or undefined when there is no such run. */
 export async function clientOfRun(temporal: Client, runId: string): Promise<string | undefined> {

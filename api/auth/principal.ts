@@ -1,9 +1,9 @@
 // Who is calling: an operator (signed in through the identity provider) or a service (API key).
 // Roles say what they may do; clients and teams say on whose data.
-import type { Actor } from '../../workflows/engine/messages';
+import type { Actor } from '../../contract/messages';
+import type { Role } from '../../contract/roles';
 
-export const ROLES = ['operator', 'supervisor', 'scheduler', 'process-admin', 'client-viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../contract/roles';
 
 export interface Principal {
   kind: 'operator' | 'service';

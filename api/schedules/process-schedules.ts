@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from '../../workflows/engine/process-definition';
 import { catalogue } from '../../platform/process-catalogue';
 import { fieldIssues, problems } from '../problems';
@@ -24,12 +23,9 @@ import {
   type ScheduleView,
   type UpdateScheduleBody,
 } from './schedule-schemas';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 type Overlap = NonNullable<SchedulePolicies['overlap']>;
 

@@ -4,9 +4,9 @@
 // known are first listed (up to 100 a reading) to learn their names, and whatever is still unknown
 // is counted under `client="other"` by a NOT IN query: nothing goes uncounted, and the cost stays
 // one query per (process, known client) plus two per process.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { allSettledOrThrow } from '../in-flight';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 
 export interface RunCount {
   process: string;
@@ -30,7 +30,7 @@ const STATUSES: Record<string, string | undefined> = {
 export const OTHER_CLIENT = 'other';
 const LEARN_LIMIT = 100;
 const QUERY_DEADLINE_MS = 3_000;
-const TANDEM_CLIENT = defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD);
+const TANDEM_CLIENT = SEARCH_ATTRIBUTES.client;
 /** Names go into visibility queries: only plain identifiers (client and process ids are). */
 const SAFE = /^[\w.-]+$/;
 const quoted = (names: Iterable<string>) => [...names].map((n) => `'${n}'`).join(', ');

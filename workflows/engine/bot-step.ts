@@ -3,7 +3,9 @@
 // a value the process routes to a human; a system fault is retried, and only after the last
 // attempt does it come back as a value too, so no failure ends a run silently.
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
-import { BUSINESS_EXCEPTION, type BusinessExceptionDetails } from './failures';
+import { BUSINESS_EXCEPTION, type BotFailure, type BusinessExceptionDetails } from '../../contract/failures';
+
+export type { BotFailure, BotOutcome } from '../../contract/failures';
 
 export const BOT_TASK_QUEUE = 'tandem-bots';
 
@@ -25,16 +27,6 @@ export const DEFAULT_BOT_OPTIONS: ActivityOptions = {
 export function botSteps<T extends object>(options: Partial<ActivityOptions> = {}): T {
   return proxyActivities<T>({ ...DEFAULT_BOT_OPTIONS, ...options }) as T;
 }
-
-export interface BotFailure {
-  kind: 'business' | 'system';
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-  evidence?: BusinessExceptionDetails['evidence'];
-}
-
-export type BotOutcome<O> = { ok: true; value: O } | { ok: false; failure: BotFailure };
 
 /** Turns an activity failure into a BotFailure; anything else (e.g. cancellation) is rethrown. */
 export function toBotFailure(err: unknown): BotFailure {

@@ -1,15 +1,13 @@
-// The batch workflows. `itemBatch` works through a list of items, `concurrency` at a time, keeping
+// The batch workflow. `itemBatch` works through a list of items, `concurrency` at a time, keeping
 // each item's status and attempts; it continues as new every `itemsPerGeneration` items so its
 // history stays bounded however long the list. An item that fails for good, or needs a human,
-// moves to `batchItem`, a run of its own with a human task, and reports back with a signal: the
-// batch goes on meanwhile and finishes only when every item is done, skipped or done by hand.
+// moves to `batchItem` (batch-item.ts), a run of its own with a human task, and reports back with
+// a signal: the batch goes on meanwhile and finishes only when every item is done, skipped or done by hand.
 import {
   ApplicationFailure,
-  CancellationScope,
   condition,
   continueAsNew,
   allHandlersFinished,
-  getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
   patched,
@@ -19,36 +17,23 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { toBotFailure, type BotFailure } from './bot-step';
-import { ProcessRun } from './process-run';
-import {
-  AttendedStepNeeded,
-  findItemHandler,
-  ItemFailed,
-  ItemSkipped,
-  type ItemContext,
-  type ItemExceptionForm,
-  type ItemHandler,
-} from './item-batch';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { BotFailure } from './bot-step';
+import { AttendedStepNeeded, ItemFailed, ItemSkipped } from './item-batch';
 import * as b from './batch-messages';
-import type { BatchItem, BatchProgress, ItemFailureView, ItemSettlement, ItemStatus, ItemView } from './batch-messages';
-import type { NotificationActivities } from './events';
+import type { BatchItemInput, BatchProgress, BatchSummary, ItemBatchStart, ItemFailureView, ItemSettlement, ItemView } from './batch-messages';
+import type { BatchHistoryActivities, NotificationActivities } from '../../contract/activities';
 import { checkNewItems, ItemBook, packRecord, unpackRecord, view, type ItemRecord, type PackedRecord } from './item-book';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
+import { batchItem } from './batch-item';
+import { itemContext, requireHandler } from './item-context';
 
-export interface ItemBatchInput {
-  batchKey: string;
-  client: string;
-  process: string;
-  /** Name of the ItemHandler (registered in this bundle) that works the items. */
-  handler: string;
-  items: BatchItem[];
-  /** Items worked at once. Default 4. */
-  concurrency?: number;
-  /** Items started per run before continuing as new. Default 500. */
-  itemsPerGeneration?: number;
-  /** Skip items an earlier run of the same batch id finished. Default true. */
-  skipDoneEarlier?: boolean;
+// The bundle's entry exports this module's workflows: the item run is one of them.
+export { batchItem } from './batch-item';
+export type { BatchItemInput, BatchSummary } from './batch-messages';
+
+/** The batch workflow's input: the start, plus what the batch carries across continue-as-new. */
+export interface ItemBatchInput extends ItemBatchStart {
   /** Set by the batch itself when it continues as new. */
   carried?: CarriedBatch;
 }
@@ -61,33 +46,7 @@ interface CarriedBatch {
   records: PackedRecord[];
 }
 
-export interface BatchSummary {
-  batchId: string;
-  batchKey: string;
-  total: number;
-  counts: Record<ItemStatus, number>;
-  skippedFromEarlierRun: number;
-  generations: number;
-  startedAt: string;
-  finishedAt: string;
-}
-
-export interface BatchItemInput {
-  batchId: string;
-  batchKey: string;
-  client: string;
-  handler: string;
-  item: BatchItem;
-  /** Attempts made so far (this run's first try is attempt + 1). */
-  attempts: number;
-  /** Why the item came here; absent when its work asked for a human step. */
-  failure?: BotFailure;
-}
-
-export interface BatchHistoryActivities {
-  /** Items that the newest closed run of this batch id (before the current one) finished. */
-  itemsDoneEarlier(request: { batchId: string; currentRunId: string }): Promise<{ runId?: string; refs: string[] }>;
-}
+export type { BatchHistoryActivities } from '../../contract/activities';
 
 const history = proxyActivities<BatchHistoryActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 5 } });
 const notices = proxyActivities<NotificationActivities>({
@@ -95,12 +54,7 @@ const notices = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('TandemRunStatus', SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_ITEMS_PER_GENERATION = 500;
@@ -108,18 +62,8 @@ const DEFAULT_ITEMS_PER_GENERATION = 500;
 const MAX_HISTORY_EVENTS = 8_000;
 const nowIso = (): string => new Date().toISOString();
 
-function requireHandler(name: string): ItemHandler {
-  const handler = findItemHandler(name);
-  if (!handler) throw ApplicationFailure.nonRetryable(`No item handler ${name} in this worker's workflows`, 'UnknownItemHandler');
-  return handler;
-}
-
 function failureView(failure: BotFailure): ItemFailureView {
   return { kind: failure.kind, code: failure.code, message: failure.message, ...(failure.evidence ? { evidence: failure.evidence } : {}) };
-}
-
-function itemReference(batchKey: string, ref: string, step: string): string {
-  return `${batchKey}:${ref}:${step}`;
 }
 
 export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
@@ -354,96 +298,3 @@ export async function itemBatch(input: ItemBatchInput): Promise<BatchSummary> {
   return summary;
 }
 
-function itemContext<D>(
-  handler: ItemHandler<D>,
-  batch: ItemContext<D>['batch'],
-  item: BatchItem<D>,
-  attempt: number,
-  run?: ProcessRun,
-): ItemContext<D> {
-  return {
-    item,
-    batch,
-    attempt,
-    attended: run !== undefined,
-    reference: (step) => itemReference(batch.batchKey, item.ref, step),
-    async bot(name, fn, input) {
-      if (run) {
-        const outcome = await run.bot(name, fn, input);
-        if (!outcome.ok) throw new ItemFailed(outcome.failure);
-        return outcome.value;
-      }
-      try {
-        return await fn(input);
-      } catch (err) {
-        throw new ItemFailed(toBotFailure(err));
-      }
-    },
-    async humanTask(form, spec) {
-      if (!run) throw new AttendedStepNeeded();
-      return run.humanTask(form, spec);
-    },
-  };
-}
-
-/** One item that needs a human: its exception task (or its attended step), then its work again. */
-export async function batchItem(input: BatchItemInput): Promise<ItemSettlement> {
-  const handler = requireHandler(input.handler);
-  const itemRunId = workflowInfo().workflowId;
-  const run = new ProcessRun({ process: handler.process, client: input.client, businessRef: input.item.ref });
-  const batch = { batchId: input.batchId, batchKey: input.batchKey, client: input.client };
-  const form = handler.exceptionForm as ItemExceptionForm;
-  let item = input.item;
-  let failure = input.failure;
-  let attempts = input.attempts;
-
-  const work = async (): Promise<ItemSettlement> => {
-    for (;;) {
-      if (failure) {
-        run.step('resolve-exception');
-        const { decision, decidedBy } = await run.humanTask(form, {
-          title: `${failure.kind === 'business' ? failure.code : 'Bot failed'}: ${handler.title(item)}`,
-          team: handler.exceptionTeam,
-          priority: 2,
-          context: { batchId: input.batchId, batchKey: input.batchKey, item: { ref: item.ref, data: item.data }, attempts, failure },
-        });
-        const by = decidedBy.operatorId;
-        switch (decision.action) {
-          case 'skip':
-            return { ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by, note: decision.data.reason } };
-          case 'complete-manually':
-            return { ref: item.ref, status: 'completed-manually', attempts, itemRunId, resolution: { by, note: decision.data.confirmation } };
-          case 'postpone':
-            return { ref: item.ref, status: 'pending', attempts, itemRunId, data: item.data, notBefore: decision.data.until, resolution: { by, note: decision.data.note } };
-          case 'fix-and-retry':
-            item = { ...item, data: handler.applyFix ? handler.applyFix(item.data as never, decision.data.item) : decision.data.item };
-            break;
-          case 'retry':
-            break;
-        }
-      }
-      attempts += 1;
-      run.step(`work-attempt-${attempts}`);
-      try {
-        await handler.run(itemContext(handler, batch, item, attempts, run));
-        return { ref: item.ref, status: 'done', attempts, itemRunId };
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        if (err instanceof ItemSkipped) return { ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by: err.by, note: err.reason } };
-        failure = err instanceof ItemFailed ? err.failure : { kind: 'system', code: 'ItemWorkFailed', message: (err as Error).message, details: {} };
-      }
-    }
-  };
-  const report = (settlement: ItemSettlement) =>
-    // The batch may be gone (terminated by an operator); the item's own outcome stands regardless.
-    CancellationScope.nonCancellable(() => getExternalWorkflowHandle(input.batchId).signal(b.itemSettledSignal, settlement)).catch(() => undefined);
-  try {
-    const settlement = await run.execute(work);
-    await report(settlement);
-    return settlement;
-  } catch (err) {
-    // Cancelling an item's run takes the item out of the batch rather than leaving the batch waiting for ever.
-    if (isCancellation(err)) await report({ ref: item.ref, status: 'skipped', attempts, itemRunId, resolution: { by: 'cancelled', note: 'The item run was cancelled' } });
-    throw err;
-  }
-}

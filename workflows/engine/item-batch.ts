@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defineTaskForm, type TaskForm } from './task-form';
 import type { BotFailure } from './bot-step';
-import type { HumanStepResult, HumanTaskSpec } from './process-run';
+import type { HumanStepResult, HumanTaskSpec } from './human-step';
 import type { BatchItem } from './batch-messages';
 
 /** What the work for one item can do: bot steps, human steps, idempotency references. */

@@ -17,25 +17,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 // Part of the SDK's workflow-safe surface: @temporalio/workflow itself is built on it.
-import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
-import type { InboxActivities } from '../../activities/inbox';
-import type { EventType, NotificationActivities } from './events';
-import { deadlineAfter, type RunSla, type TaskSla } from './sla';
+import { type UpdateDefinition } from '@temporalio/common';
+import type { InboxActivities, NotificationActivities } from '../../contract/activities';
+import type { EventType } from '../../contract/events';
+import { deadlineAfter, type RunSla } from './sla';
 import { nextLocalTime } from './business-calendar';
 import { runSlaBreached, watchTaskSla } from './sla-watch';
-import { TaskBook, type OpenTaskSpec } from './task-book';
+import { TaskBook } from './task-book';
 import { RunJournal } from './run-journal';
 import { botSteps, toBotFailure, type BotOutcome } from './bot-step';
-import type { AttendedBotOffer } from './attended-bot';
 import { TaskBotRuns } from './task-bot-runs';
 import type { TaskDecision, TaskForm } from './task-form';
 import * as m from './messages';
-import type { HumanTaskView, RecordedDecision, RunBatchRef, RunView, TaskRequest } from './messages';
-import { batchIdFor, type BatchItem } from './batch-messages';
-import type { BatchSummary, itemBatch } from './item-batch-workflow';
+import type { HumanTaskView, RunBatchRef, RunView, TaskRequest } from './messages';
+import { batchIdFor, type BatchItem, type BatchSummary, type ItemBatchStart } from './batch-messages';
+import type { HumanStepResult, HumanTaskSpec } from './human-step';
 import { RECEIVED_AT_MEMO, RUN_FACT_MEMO, RunFactsLog, type RunFact } from './run-facts';
 import { qualityReview, type QualityReviewSpec, type QualityVerdict } from './quality-review';
 import { CANCEL_COMPENSATES, CANCEL_STOPS_BOT_STEP, RunCancellationBook, type Compensation } from './run-cancellation';
+import { SEARCH_ATTRIBUTES } from '../../contract/search-attributes';
 
 const inbox = proxyActivities<InboxActivities>({
   startToCloseTimeout: '10 seconds',
@@ -49,14 +49,7 @@ const notices = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const SA = {
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('TandemRunStatus', SearchAttributeType.KEYWORD),
-  teams: defineSearchAttributeKey('TandemTeams', SearchAttributeType.KEYWORD_LIST),
-  openTasks: defineSearchAttributeKey('TandemOpenTasks', SearchAttributeType.INT),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 export interface ProcessRunOptions {
   process: string;
@@ -68,17 +61,8 @@ export interface ProcessRunOptions {
   receivedAt?: string;
 }
 
-/** Attended bots an operator may launch from a task (`offerBot(declaration, input)`); each result lands in the task's context. */
-export type TaskBots = Record<string, AttendedBotOffer>;
-
 /** The attended bots' activities on the unattended queue, as the blocking trigger ran them (histories before triggerTaskBot). */
 const blockingTaskBots = botSteps<Record<string, (input: unknown) => Promise<unknown>>>();
-
-export interface HumanTaskSpec extends OpenTaskSpec {
-  bots?: TaskBots;
-  /** The task's deadline and escalation ladder. */
-  sla?: TaskSla;
-}
 
 export interface ItemBatchSpec {
   /** Name of the ItemHandler that works the items. */
@@ -90,14 +74,10 @@ export interface ItemBatchSpec {
   itemsPerGeneration?: number;
 }
 
-export interface HumanStepResult<F extends TaskForm> {
-  task: HumanTaskView;
-  decision: TaskDecision<F>;
-  decidedBy: RecordedDecision['decidedBy'];
-}
-
 const nowIso = (): string => new Date().toISOString();
 const snapshot = (view: HumanTaskView): HumanTaskView => JSON.parse(JSON.stringify(view)) as HumanTaskView;
+
+export type { HumanStepResult, HumanTaskSpec, TaskBots } from './human-step';
 
 export class ProcessRun {
   readonly runId = workflowInfo().workflowId;
@@ -229,7 +209,7 @@ export class ProcessRun {
     this.journal.wait({ kind: 'batch', batchId, since: nowIso() });
     this.publishPhase();
     try {
-      return await executeChild<typeof itemBatch>('itemBatch', {
+      return await executeChild<(input: ItemBatchStart) => Promise<BatchSummary>>('itemBatch', {
         workflowId: batchId,
         args: [{ batchKey, client: this.options.client, process: this.options.process, handler, items, concurrency, itemsPerGeneration }],
       });

@@ -4,7 +4,6 @@
 // (scheduled-start.ts) computes it at fire time and the API shows it for the next fires.
 import type { z } from 'zod';
 import type { BusinessCalendar } from './business-calendar';
-import type { ProcessDefinition } from './process-definition';
 
 /** A process's scheduling rule, as `defineSchedule` makes it (the declaration's `schedule` field). */
 export interface ProcessSchedule<Input = unknown> {
@@ -24,11 +23,19 @@ export function defineSchedule<F extends z.ZodType, Input>(rule: {
 
 export type ScheduledInput = { ok: true; input: unknown } | { ok: false; message: string; issues: { path: PropertyKey[]; message: string }[] };
 
+/** What scheduledInput reads of a process's declaration (process-definition.ts, which holds the rule). */
+export interface ScheduledProcess {
+  name: string;
+  title: string;
+  input: z.ZodType;
+  schedule?: ProcessSchedule;
+}
+
 /**
  * The input a fire at `firedAt` gives the run: the process's rule, then the process's own input
  * schema (defaults applied), so the run gets exactly what a direct start with that input would.
  */
-export function scheduledInput(process: ProcessDefinition, fixed: unknown, firedAt: Date, calendar: BusinessCalendar): ScheduledInput {
+export function scheduledInput(process: ScheduledProcess, fixed: unknown, firedAt: Date, calendar: BusinessCalendar): ScheduledInput {
   const rule = process.schedule;
   if (!rule) return { ok: false, message: `${process.name} does not take its input from the fire time`, issues: [] };
   const held = rule.fixed.safeParse(fixed);

@@ -6,11 +6,12 @@
 // trigger, an overlapping backfill) is refused, by that guard or by Temporal itself in a race, and
 // recorded as the launcher's result, never run twice.
 import { ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { BusinessCalendar } from './business-calendar';
 import { ORCHESTRATION_TASK_QUEUE, type ProcessDefinition } from './process-definition';
 import { referenceRunId } from './run-identity';
 import { scheduledInput } from './scheduled-input';
+import { SEARCH_ATTRIBUTES, SCHEDULED_START_TIME } from '../../contract/search-attributes';
 
 /** The launcher's workflow type (its export name in the orchestration bundle). */
 export const SCHEDULED_START_WORKFLOW = 'scheduledStart';
@@ -27,22 +28,13 @@ export type ScheduledStartOutcome =
   | { kind: 'started'; runId: string; firedAt: string; businessRef: string; input: unknown }
   | { kind: 'refused'; runId: string; firedAt: string; businessRef: string; input: unknown; reason: string };
 
-/** Where a business item stands: an open run, the last completed one, and the next attempt free. */
-export type BusinessItemState = { open: string } | { nextAttempt: number; completed?: string } | { exhausted: string };
+import type { BusinessItemActivities } from '../../contract/activities';
 
-/** Read from Temporal by an activity (workflow code cannot describe other runs): activities/business-items.ts. */
-export interface BusinessItemActivities {
-  businessItemState(item: { process: string; client: string; ref: string }): Promise<BusinessItemState>;
-}
+export type { BusinessItemActivities, BusinessItemState } from '../../contract/activities';
 
 const items = proxyActivities<BusinessItemActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
 
-const SA = {
-  scheduledAt: defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME),
-  client: defineSearchAttributeKey('TandemClient', SearchAttributeType.KEYWORD),
-  process: defineSearchAttributeKey('TandemProcess', SearchAttributeType.KEYWORD),
-  businessRef: defineSearchAttributeKey('TandemBusinessRef', SearchAttributeType.KEYWORD),
-};
+const SA = { ...SEARCH_ATTRIBUTES, scheduledAt: SCHEDULED_START_TIME };
 
 function scheduledTime(): Date {
   const at = workflowInfo().typedSearchAttributes.get(SA.scheduledAt);

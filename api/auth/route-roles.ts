@@ -28,3 +28,7 @@ export const BATCH_FEEDERS: readonly Role[] = RUN_STARTERS;
 export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin', 'supervisor'];
 /** A client's service levels, KPIs and service reports: the provider's leads and the client's own viewers. */
 export const REPORT_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];
+/** Reading a client's QA sampling policy: the provider's leads and the client's own viewers. */
+export const QA_POLICY_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];
+/** Changing a client's QA policy, or setting a run's own sampling at its start. */
+export const QA_POLICY_MANAGERS: readonly Role[] = ['supervisor', 'process-admin'];

@@ -92,7 +92,6 @@ describe('web inbox forms start from the item’s data', () => {
     for (const name of CRM_FIELDS) expect(await field(page, `item.${name}`).inputValue(), name).toBe(record[name]);
     const fresh = accounts.take();
     await field(page, 'item.accountNumber').fill(fresh);
-    await field(page, 'note').fill('New account number from the customer');
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SCREENSHOT_DIR}/inbox-fix-and-retry.png`, fullPage: true });
     await page.getByRole('button', { name: 'Submit: Fix and retry' }).click();

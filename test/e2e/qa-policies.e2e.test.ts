@@ -133,10 +133,10 @@ describe('QA policies per client and process', () => {
     expect(queue.statusCode, queue.body).toBe(200);
     expect(queue.json().tasks.map((t: { taskId: string }) => t.taskId)).toContain(qa.taskId);
     const next = await eventually(async () => {
-      const res = await call('POST', '/teams/claims-qa/take-next', QUINN, {});
-      return res.json().task?.taskId === qa.taskId && res.json();
+      const taken = (await call('POST', '/teams/claims-qa/take-next', QUINN, {})).json() as { task?: { taskId: string; context: Record<string, unknown> }; leaseId?: string };
+      return taken.task?.taskId === qa.taskId ? taken : undefined;
     }, 'take-next to give QUINN the QA task', 30_000, 250);
-    expect(next.task.context.qa).toMatchObject({ sampled: true, why: 'human-rate', probability: 1 });
+    expect(next.task!.context.qa).toMatchObject({ sampled: true, why: 'human-rate', probability: 1 });
     const passed = await call('POST', `/tasks/${qa.taskId}/complete`, QUINN, { action: 'pass', data: { note: 'Amount matches' }, leaseId: next.leaseId });
     expect(passed.statusCode, passed.body).toBe(200);
     await eventually(async () => (await getRun(afterChange)).status === 'completed', 'the sampled run to finish', 60_000, 250);

@@ -52,6 +52,10 @@ import { watchDependencies } from '../platform/dependencies/watch';
 import { dependencyMetrics } from '../platform/metrics/dependency-metrics';
 import { ClientOversight } from './client-oversight';
 import { clientOversightRoutes } from './routes/client-oversight';
+import { QaPolicies, type QaDefaults } from './qa-policies';
+import { qaPolicyRoutes } from './routes/qa-policies';
+import { clientRoutes } from './routes/clients';
+import { ClientDirectory } from '../platform/clients';
 
 export interface ApiDeps {
   temporal: Client;
@@ -74,6 +78,11 @@ export interface ApiDeps {
   dependencies?: Dependencies;
   /** Service levels, KPIs and reports; default: an in-memory reporting store fed from Temporal on demand. */
   oversight?: ClientOversight;
+  /** Whether clients without a changed QA policy sample by their process's declared default
+   *  (`declared`, the default) or not at all (`off`); default from TANDEM_QA_DEFAULTS. */
+  qaDefaults?: QaDefaults;
+  /** Client display names; default ClientDirectory.load() (TANDEM_CLIENTS_FILE, else the demo's). */
+  clients?: ClientDirectory;
 }
 
 export const API_VERSION = '0.1.0';
@@ -148,8 +157,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const accessLog = new AccessLog(deps.index.redis, deps.index.prefix);
   await app.register(authentication, { ...deps.auth, accessLog });
 
-  const runs = new ProcessRuns(deps.temporal);
   const processes = deps.processes ?? catalogue.processes;
+  const qaDefaults = deps.qaDefaults ?? (process.env.TANDEM_QA_DEFAULTS === 'off' ? 'off' : 'declared');
+  // Records of this deployment, apart from another's on the same namespace (as its Redis keys are).
+  const qaPolicies = new QaPolicies(deps.temporal, processes, { scope: deps.index.prefix, defaults: qaDefaults });
+  const runs = new ProcessRuns(deps.temporal, qaPolicies);
   const metricsSettings = deps.metrics ?? loadConfig().metrics;
   const metrics = createApiMetrics({
     temporal: deps.temporal,
@@ -188,6 +200,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const oversight = deps.oversight ?? (await ClientOversight.open(deps.temporal, processes));
   if (!deps.oversight) app.addHook('onClose', () => oversight.close());
   await app.register(clientOversightRoutes, { oversight });
+  await app.register(qaPolicyRoutes, { qaPolicies });
+  await app.register(clientRoutes, { directory: deps.clients ?? ClientDirectory.load() });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
 }

@@ -70,6 +70,7 @@ export const problems = {
   duplicateItems: make('duplicate-items', 'Items already in the batch', 409),
   invalidItems: (issues: FieldIssue[]) =>
     make('invalid-items', 'Items the batch’s handler cannot take', 422)('Fix the named fields and send the items again', { field: issues[0]?.field, errors: issues }),
+  qaPolicyChanged: make('qa-policy-changed', 'The QA policy was changed since you read it', 409),
   itemNotPostponable: make('item-not-postponable', 'The item cannot be postponed', 409),
   unavailable: make('unavailable', 'A backing service is unavailable', 503),
   internal: make('internal', 'Internal error', 500),

@@ -12,6 +12,7 @@ import { problems } from './problems';
 import { HistoryReader } from './audit/history-reader';
 import { referenceRunId } from '../workflows/engine/run-identity';
 import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
+import type { QaPolicies } from './qa-policies';
 
 const SA = SEARCH_ATTRIBUTES;
 
@@ -36,6 +37,8 @@ export interface StartMemo {
   idempotencyKey?: string;
   startedBy?: string;
   reprocess?: { reason: string; by?: string; previousRunId: string };
+  /** The QA sampling the run was started with: the client's policy in force (its version), or the start's own. */
+  qaPolicy?: { source: 'client-policy'; version: number } | { source: 'run-input' };
 }
 
 
@@ -62,7 +65,11 @@ function canonical(value: unknown): string {
 }
 
 export class ProcessRuns {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    /** Absent: runs take no client QA policy (only what their input says). */
+    private readonly qaPolicies?: QaPolicies,
+  ) {}
 
   /**
    * Starts the run of a business item: at most one open run per (process, client, reference), and
@@ -73,12 +80,16 @@ export class ProcessRuns {
   async start(process: ProcessDefinition, input: unknown, options: StartOptions = {}): Promise<StartedRun> {
     const client = process.clientOf(input);
     const ref = process.businessRefOf(input);
+    const sampled = await this.withQaPolicy(process, client, input);
     const memo: StartMemo = {
       process: process.name,
+      // The start as asked for: a repeat with the same key is the same start after a policy change too.
       inputHash: sha256(canonical(input)),
       ...(options.idempotencyKey ? { idempotencyKey: sha256(`${client}\n${options.idempotencyKey}`).slice(0, 32) } : {}),
       ...(options.startedBy ? { startedBy: options.startedBy } : {}),
+      ...(sampled.qaPolicy ? { qaPolicy: sampled.qaPolicy } : {}),
     };
+    input = sampled.input;
     // The common case, an item never seen: its first run at once, one call instead of a describe and
     // then the start; the id guard (conflict FAIL, reuse REJECT_DUPLICATE) refuses it if the item ever ran.
     const first = referenceRunId(process.name, client, ref, 1);
@@ -117,6 +128,18 @@ export class ProcessRuns {
     throw problems.businessItemDone(`${process.name} ${client}/${ref} has had ${MAX_ATTEMPTS} runs, or its starts keep racing; no more are started`);
   }
 
+  /**
+   * A process that takes QA policies: a start without `qaSampling` gets the client's policy in
+   * force now, into the run's own input (its history), so the run samples by it to its end and on
+   * replay, whatever changes later.
+   */
+  private async withQaPolicy(process: ProcessDefinition, client: string, input: unknown): Promise<{ input: unknown; qaPolicy?: StartMemo['qaPolicy'] }> {
+    if (!process.qaPolicies || !this.qaPolicies || !input || typeof input !== 'object') return { input };
+    if ((input as { qaSampling?: unknown }).qaSampling !== undefined) return { input, qaPolicy: { source: 'run-input' } };
+    const { version, policy } = await this.qaPolicies.effective(client, process.name);
+    return { input: policy ? { ...input, qaSampling: policy } : input, qaPolicy: { source: 'client-policy', version } };
+  }
+
   private async launch(process: ProcessDefinition, runId: string, input: unknown, memo: StartMemo, item: { client: string; ref: string }): Promise<void> {
     await this.client.workflow.start(process.workflowType, {
       taskQueue: ORCHESTRATION_TASK_QUEUE,
@@ -146,7 +169,9 @@ export class ProcessRuns {
     // Another client's run is as unknown as a missing one.
     if (!request.clients.includes(process.clientOf(input))) throw problems.runNotFound(`No run ${runId}`);
     if (earlier.status.name === 'RUNNING') throw itemOpen(earlier);
-    return this.start(process, input, { startedBy: request.by, reprocess: { reason: request.reason } });
+    // A QA policy the earlier run took from its client is taken afresh; one its start set stays.
+    const again = (earlier.memo as Partial<StartMemo> | undefined)?.qaPolicy?.source === 'client-policy' && input && typeof input === 'object' ? { ...input, qaSampling: undefined } : input;
+    return this.start(process, again, { startedBy: request.by, reprocess: { reason: request.reason } });
   }
 
   /**

@@ -48,6 +48,10 @@ export const TaskDetail = TaskView.extend({
       kind: z.string(),
       jsonSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the whole { action, data } decision'),
       actions: z.record(z.string(), z.record(z.string(), z.unknown())).describe('JSON Schema of each action’s data'),
+      prefill: z
+        .record(z.string(), z.record(z.string(), z.unknown()))
+        .optional()
+        .describe('Data an action’s form starts from, by action: fix-and-retry the item’s current data, a QA fail the entered values'),
     })
     .optional(),
   run: z

@@ -53,6 +53,8 @@ export const DEMO_ROSTER: RosterData = {
       clients: ['acme-health', 'globex-insurance', 'initech'],
       roles: ['operator', 'supervisor'],
     },
+    // The quality team: reviews the claims sampled for four-eyes QA (workflows/claim-review/service-levels.ts).
+    { operatorId: 'quinn.reyes', name: 'Quinn Reyes', teams: ['claims-qa'], clients: ['acme-health', 'globex-insurance'], roles: ['operator'] },
     { operatorId: 'dana.kim', name: 'Dana Kim', teams: ['data-entry'], clients: ['acme-health', 'globex-insurance'], roles: ['operator'] },
     { operatorId: 'nina.berg', name: 'Nina Berg', teams: [], clients: ['acme-health'], roles: ['scheduler'] },
     { operatorId: 'omar.haddad', name: 'Omar Haddad', teams: [], clients: ['acme-health', 'globex-insurance'], roles: ['process-admin'] },
@@ -61,6 +63,7 @@ export const DEMO_ROSTER: RosterData = {
   teams: [
     { team: 'claims-review', escalatesTo: 'claims-supervisors', autoAssign: false },
     { team: 'claims-supervisors', autoAssign: false },
+    { team: 'claims-qa', autoAssign: false },
     { team: 'payroll', autoAssign: true },
     { team: 'payroll-ops', escalatesTo: 'payroll-supervisors', autoAssign: false },
     { team: 'payroll-supervisors', autoAssign: false },

@@ -1,7 +1,7 @@
 // Where a worker gets its workflow code: a bundle built ahead of time (tests and production
 // images build it once) or the process folders found, bundled at start-up. The bundle's entry is
 // generated from the catalogue (one export per process, in folder order, plus the engine's batch
-// workflows, the webhook subscriptions' records, the service reports' runs and the schedules' launcher), so adding a process
+// workflows, the webhook subscriptions' and QA policies' records, the service reports' runs and the schedules' launcher), so adding a process
 // folder adds its workflow without an edit here.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ export function workflowEntry(catalogue: ProcessCatalogue = thisCheckout): strin
     `export * from ${JSON.stringify(join(catalogue.workflowsDir, 'engine', 'item-batch-workflow.ts'))};`,
     `export { webhookSubscription } from ${JSON.stringify(join(catalogue.workflowsDir, 'engine', 'webhook-subscription.ts'))};`,
     `export { serviceReportSchedule, serviceReport, serviceLevelBreach } from ${JSON.stringify(join(catalogue.workflowsDir, 'engine', 'service-report.ts'))};`,
+    `export { qaPolicyRecord } from ${JSON.stringify(join(catalogue.workflowsDir, 'engine', 'qa-policy-record.ts'))};`,
     ...catalogue.folders.map((f) => `export { ${f.definition.workflowType} } from ${JSON.stringify(f.workflowModule)};`),
     ...scheduledStartExport(catalogue),
   ];

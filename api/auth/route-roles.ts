@@ -30,3 +30,7 @@ export const SCHEDULE_MANAGERS: readonly Role[] = ['scheduler', 'process-admin',
 export const REPORT_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];
 /** A client's service-report schedules: created, paused and removed by the provider's leads (readers see them). */
 export const REPORT_SCHEDULERS: readonly Role[] = ['process-admin', 'supervisor'];
+/** Reading a client's QA sampling policy: the provider's leads and the client's own viewers. */
+export const QA_POLICY_READERS: readonly Role[] = ['supervisor', 'process-admin', 'client-viewer'];
+/** Changing a client's QA policy, or setting a run's own sampling at its start. */
+export const QA_POLICY_MANAGERS: readonly Role[] = ['supervisor', 'process-admin'];

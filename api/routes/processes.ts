@@ -7,7 +7,8 @@ import type { ProcessDefinition } from '../../workflows/engine/process-definitio
 import type { ProcessRuns } from '../process-runs';
 import { IdempotencyKey, ProcessSummary, RunStarted } from '../schemas';
 import { withProblems } from './responses';
-import { ANYONE, RUN_STARTERS } from '../auth/route-roles';
+import { ANYONE, QA_POLICY_MANAGERS, RUN_STARTERS } from '../auth/route-roles';
+import { hasAnyRole } from '../auth/principal';
 import { problems } from '../problems';
 
 export interface ProcessRoutesOptions {
@@ -45,7 +46,11 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
           description:
             `${process.description}\n\nOne run per business item: while a run of the same ${process.name} item is open, or after one completed, ` +
             'a start answers 409 naming that run (`business-item-open`, `business-item-done`; a supervisor may reprocess a completed one ' +
-            'with POST /runs/{runId}/reprocess). Send an Idempotency-Key to make the call safe to repeat: the same key returns the same run.',
+            'with POST /runs/{runId}/reprocess). Send an Idempotency-Key to make the call safe to repeat: the same key returns the same run.' +
+            (process.qaPolicies
+              ? '\n\nQA sampling: without `qaSampling` the run takes the client’s QA policy in force at its start (GET /clients/{client}/qa-policies/' +
+                `${process.name}) and keeps it to its end; only supervisors and process admins may set \`qaSampling\` (403 naming \`body.qaSampling\` otherwise).`
+              : ''),
           tags: ['runs'],
           headers: z.object({ 'idempotency-key': IdempotencyKey }),
           body: process.input,
@@ -56,6 +61,10 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRoutesOptions> = async 
         const client = process.clientOf(request.body);
         const principal = request.principal();
         if (!principal.clients.includes(client)) throw problems.forbidden(`${principal.id} does not serve client ${client}`, { field: 'body.client' });
+        // A run's own sampling overrides the client's QA policy: the policy's keepers only.
+        if (process.qaPolicies && (request.body as { qaSampling?: unknown }).qaSampling !== undefined && !hasAnyRole(principal, QA_POLICY_MANAGERS)) {
+          throw problems.forbidden(`Only supervisors and process admins may set a run’s own QA sampling; without it the run takes ${client}’s QA policy`, { field: 'body.qaSampling' });
+        }
         request.touchClient(client);
         const started = await runs.start(process, request.body, { idempotencyKey: request.headers['idempotency-key'], startedBy: principal.id });
         const url = `/runs/${started.runId}`;

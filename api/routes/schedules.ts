@@ -5,7 +5,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProcessSchedules } from '../schedules/process-schedules';
 import * as s from '../schedules/schedule-schemas';
 import { withProblems } from './responses';
-import { SCHEDULE_MANAGERS } from '../auth/route-roles';
+import { QA_POLICY_MANAGERS, SCHEDULE_MANAGERS } from '../auth/route-roles';
+import { hasAnyRole, type Principal } from '../auth/principal';
+import { problems } from '../problems';
+
+/** A schedule's input that sets its runs' own QA sampling overrides the client's QA policy: its keepers only. */
+function checkQaOverride(principal: Principal, input: unknown): void {
+  if (input && typeof input === 'object' && (input as { qaSampling?: unknown }).qaSampling !== undefined && !hasAnyRole(principal, QA_POLICY_MANAGERS)) {
+    throw problems.forbidden('Only supervisors and process admins may set the runs’ own QA sampling', { field: 'body.input.qaSampling' });
+  }
+}
 
 export const scheduleRoutes: FastifyPluginAsyncZod<{ schedules: ProcessSchedules }> = async (app, { schedules }) => {
   const config = { auth: { roles: SCHEDULE_MANAGERS } };
@@ -27,6 +36,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<{ schedules: ProcessSchedules
       },
     },
     async (request, reply) => {
+      checkQaOverride(request.principal(), request.body.input);
       const view = await schedules.create(request.body, request.principal().clients);
       request.touchClient(view.client);
       return reply.code(201).header('location', view.url).send(view);
@@ -57,6 +67,7 @@ export const scheduleRoutes: FastifyPluginAsyncZod<{ schedules: ProcessSchedules
     '/schedules/:scheduleId',
     { config, schema: { ...one, summary: 'Change a schedule’s spec, policies, input or note', body: s.UpdateScheduleBody, response: withProblems({ 200: s.ScheduleView }) } },
     async (request) => {
+      checkQaOverride(request.principal(), request.body.input);
       const view = await schedules.update(request.params.scheduleId, request.body, request.principal().clients);
       request.touchClient(view.client);
       return view;

@@ -21,11 +21,18 @@ export interface TaskActionRoutesOptions {
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
 
-function formOf(form: TaskForm) {
+function formOf(form: TaskForm, context: Record<string, unknown>) {
+  let prefill: Record<string, Record<string, unknown>> = {};
+  try {
+    prefill = form.prefill?.(context) ?? {};
+  } catch {
+    // A context of another shape (an older run's) gets an empty form, as before prefilling.
+  }
   return {
     kind: form.kind,
     jsonSchema: json(form.decision),
     actions: Object.fromEntries(form.decision.options.map((o) => [o.shape.action.value as string, json(o.shape.data)])),
+    ...(Object.keys(prefill).length ? { prefill } : {}),
   };
 }
 
@@ -40,7 +47,7 @@ export const taskActionRoutes: FastifyPluginAsyncZod<TaskActionRoutesOptions> = 
     const view = (await runs.read(task.runId).catch(() => undefined))?.view;
     return {
       ...task,
-      ...(form ? { form: formOf(form) } : {}),
+      ...(form ? { form: formOf(form, task.context) } : {}),
       ...(view ? { run: { runId: view.runId, phase: view.phase, steps: view.steps } } : {}),
     };
   });

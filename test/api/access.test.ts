@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
 import { catalogue } from '../../platform/process-catalogue';
-import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, REPORT_READERS, REPORT_SCHEDULERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
+import { ANYONE, ARTIFACT_READERS, AUDIT_READERS, BATCH_FEEDERS, BATCH_READERS, PAYLOAD_READERS, QA_POLICY_MANAGERS, QA_POLICY_READERS, REPORT_READERS, REPORT_SCHEDULERS, RUN_CANCELLERS, RUN_STARTERS, SCHEDULE_MANAGERS, TASK_SUPERVISORS, TASK_WORKERS, WEBHOOK_MANAGERS } from '../../api/auth/route-roles';
 import type { Role } from '../../api/auth/principal';
 import { createInboxActivities } from '../../activities/inbox';
 import { Roster } from '../../inbox/roster';
@@ -28,7 +28,7 @@ const BY_ROLE: Record<Role, string> = {
 };
 
 interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** OpenAPI path, e.g. /tasks/{taskId}/claim */
   path: string;
   url: string;
@@ -79,6 +79,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/clients/{client}/report-schedules/{kind}/unpause', url: '/clients/acme-health/report-schedules/monthly/unpause', roles: REPORT_SCHEDULERS, body: {} },
   { method: 'GET', path: '/clients/{client}/service-reports', url: '/clients/acme-health/service-reports', roles: REPORT_READERS },
   { method: 'GET', path: '/clients/{client}/service-level-breaches', url: '/clients/acme-health/service-level-breaches', roles: REPORT_READERS },
+  { method: 'GET', path: '/clients', url: '/clients', roles: ANYONE },
+  { method: 'GET', path: '/clients/{client}/qa-policies/{process}', url: '/clients/acme-health/qa-policies/claim-review', roles: QA_POLICY_READERS },
+  // An empty body: the door is checked, nothing is changed.
+  { method: 'PUT', path: '/clients/{client}/qa-policies/{process}', url: '/clients/acme-health/qa-policies/claim-review', roles: QA_POLICY_MANAGERS, body: {} },
   { method: 'GET', path: '/me', url: '/me', roles: ANYONE },
   { method: 'GET', path: '/teams/{team}/tasks', url: '/teams/claims-review/tasks', roles: TASK_WORKERS },
   { method: 'POST', path: '/teams/{team}/take-next', url: '/teams/claims-review/take-next', roles: TASK_WORKERS, body: {} },

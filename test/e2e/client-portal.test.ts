@@ -21,6 +21,9 @@ import { monthOfWork } from '../reporting/month-of-work';
 
 const ACME = 'acme-health';
 const GLOBEX = 'globex-insurance';
+/** Display names, from the client directory (platform/clients.ts). */
+const ACME_NAME = 'Acme Health';
+const GLOBEX_NAME = 'Globex Insurance';
 const prefix = uniqueId('portal');
 // The generated month, moved onto the two demo clients; globex's references say whose they are.
 const tag = prefix.slice(-6);
@@ -97,7 +100,10 @@ describe('client portal', () => {
     await tab.getByLabel('Access token').fill(VERA.authorization!.replace(/^Bearer /, ''));
     await tab.getByRole('button', { name: 'Sign in' }).click();
     await tab.locator('#operator-name', { hasText: 'Vera' }).waitFor();
-    await tab.locator('#dashboard-title', { hasText: `${ACME} · Claim review` }).waitFor();
+    // The client by its name from the directory: GET /clients answers Vera's clients only.
+    await tab.locator('#dashboard-title', { hasText: `${ACME_NAME} · Claim review` }).waitFor();
+    const clients = await get<{ clients: Array<{ id: string; name: string; timeZone: string }> }>('/clients');
+    expect(clients.body.clients).toEqual([{ id: ACME, name: ACME_NAME, timeZone: 'America/New_York' }]);
     expect(decodeURIComponent(tab.url())).toContain(`#/client/${ACME}?`);
 
     // November, by the month picker.
@@ -171,12 +177,15 @@ describe('client portal', () => {
     // Nothing of globex anywhere: no client to switch to, no reference, and its address is not found.
     const everything = await tab.locator('body').innerText();
     expect(everything).not.toContain(GLOBEX);
+    expect(everything).not.toContain(GLOBEX_NAME);
+    expect(everything).toContain(ACME_NAME);
     expect(globexRefs.some((ref) => everything.includes(ref))).toBe(false);
-    expect(await tab.locator('#client-switch option').allTextContents()).toEqual([ACME]);
+    expect(await tab.locator('#client-switch option').allTextContents()).toEqual([ACME_NAME]);
+    expect(await tab.locator('#client-switch option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([ACME]);
     expect((await get(`/clients/${GLOBEX}/kpis`)).status).toBe(404);
     expect((await get(`/clients/${GLOBEX}/reports/2026-11/runs?figure=breached`)).status).toBe(404);
     await tab.evaluate((client) => (location.hash = `#/client/${client}?period=2026-11`), GLOBEX);
-    await tab.locator('#missing-view .error', { hasText: `No client ${GLOBEX} here` }).waitFor();
+    await tab.locator('#missing-view .error', { hasText: `No client ${GLOBEX} here: this portal shows ${ACME_NAME} only` }).waitFor();
     expect(await tab.locator('#dashboard-view').isHidden()).toBe(true);
 
     // A real run behind this month's figures: from the drill-down to its steps and audit trail.
@@ -187,7 +196,7 @@ describe('client portal', () => {
       return runs.body.runs?.some((r) => r.runId === runId);
     }, 'the decided run in the store', 30_000, 500);
     await tab.evaluate((client) => (location.hash = `#/client/${client}?process=&period=${new Date().toISOString().slice(0, 7)}`), ACME);
-    await tab.locator('#dashboard-title', { hasText: `${ACME} · all processes` }).waitFor();
+    await tab.locator('#dashboard-title', { hasText: `${ACME_NAME} · all processes` }).waitFor();
     await tile(tab, 'volume.completed').getByRole('link').click();
     const row = tab.locator(`#runs-behind tr[data-run-id="${runId}"]`);
     await row.waitFor();

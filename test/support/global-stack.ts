@@ -91,6 +91,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   stackEnv.TANDEM_WORKFLOW_BUNDLE = bundlePath;
   stackEnv.TANDEM_UNIT_NAMESPACE = UNIT_NAMESPACE;
+  // API processes the tests start sample by no declared QA default (test/support/tandem-api.ts says why).
+  stackEnv.TANDEM_QA_DEFAULTS = 'off';
   const how = reused ? 'reused' : 'ready';
   process.stdout.write(`test stack ${how} in ${((Date.now() - started) / 1000).toFixed(1)}s (${stackEnv.TEMPORAL_ADDRESS})\n`);
   project.provide('stackEnv', stackEnv);

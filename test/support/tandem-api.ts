@@ -20,15 +20,19 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** `deps`: collaborators to use instead of the defaults (e.g. a reporting store the test fills). */
-export async function startApi(redisPrefix: string, deps: Partial<Pick<ApiDeps, 'oversight'>> = {}): Promise<TestApi> {
+/**
+ * The API on the test stack. `deps`: collaborators to use instead of the defaults (e.g. a
+ * reporting store the test fills). Clients' declared QA defaults are off unless a test asks for them
+ * (`qaDefaults: 'declared'`): a 5 % draw would otherwise hold some unrelated test's claim in QA.
+ */
+export async function startApi(redisPrefix: string, deps: Partial<Pick<ApiDeps, 'oversight' | 'qaDefaults'>> = {}): Promise<TestApi> {
   const { client, close } = await temporalClient();
   const redis = new Redis(stackEnv().REDIS_URL!);
   const index = new TaskIndex(redis, { prefix: redisPrefix });
   let logged = '';
   const logger = createLogger('api', 'info', { write: (line: string) => void (logged += line) });
   const artifacts = new ArtifactStore(`${stackEnv().TANDEM_STATE_DIR}/artifacts`);
-  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger, artifacts, ...deps });
+  const app = await buildApp({ temporal: client, index, auth: testAuth(), logger, artifacts, qaDefaults: 'off', ...deps });
   const errors: string[] = [];
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string') errors.push(payload);

@@ -1,7 +1,7 @@
 import { defineProcess } from '../engine/process-definition';
 import { claimReview } from './workflow';
 import { ClaimReviewInput, claimExceptionForm, claimQaForm, claimReviewForm } from './schema';
-import { claimReviewServiceLevels } from './service-levels';
+import { claimReviewQaPolicies, claimReviewServiceLevels } from './service-levels';
 
 export const claimReviewProcess = defineProcess({
   name: 'claim-review',
@@ -14,6 +14,7 @@ export const claimReviewProcess = defineProcess({
   input: ClaimReviewInput,
   taskForms: [claimReviewForm, claimExceptionForm, claimQaForm],
   serviceLevels: claimReviewServiceLevels,
+  qaPolicies: claimReviewQaPolicies,
   clientOf: (input) => input.client,
   businessRefOf: (input) => input.claimRef,
   compensations: [

@@ -25,7 +25,7 @@ export const ClaimReviewInput = z
     priority: z.number().int().min(1).max(5).optional().describe('Review task priority, 1 most urgent; default 3'),
     serviceCalendar: BusinessCalendarSchema.optional().describe('The client’s working hours, for the review SLA; default Monday–Friday 09:00–17:00 UTC'),
     receivedAt: z.iso.datetime().optional().describe('When the client’s claim was first recorded as received (turnaround starts here); default: the run’s start'),
-    qaSampling: QaSamplingSchema.optional().describe('Quality sampling for this run; default: the client’s service level'),
+    qaSampling: QaSamplingSchema.optional().describe('Quality sampling for this run (supervisors and process admins only); default: the client’s QA policy in force at the start (GET /clients/{client}/qa-policies/claim-review)'),
   })
   .strict();
 export type ClaimReviewInput = z.infer<typeof ClaimReviewInput>;
@@ -73,6 +73,10 @@ export const claimExceptionForm = defineTaskForm({
 export const claimQaForm = defineQaForm(
   'claim-review.qa',
   z.object({ amountCents: z.number().int('Amount is in whole cents').min(0).max(100_000_000).describe('The amount that should have been entered') }).strict(),
+  (context) => {
+    const entered = (context.entered as { amountCents?: unknown } | undefined)?.amountCents;
+    return typeof entered === 'number' ? { amountCents: entered } : undefined;
+  },
 );
 
 export interface ExtractedClaim {

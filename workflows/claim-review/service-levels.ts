@@ -1,6 +1,8 @@
-// ClaimReview's contract terms per client (versioned) and their QA sampling. Pure data: the
-// workflow reads the QA policy from here, the API and the reporting store the targets.
-import { defineServiceLevels, type QaSampling } from '../engine/service-level';
+// ClaimReview's contract terms per client (versioned) and their default QA sampling. Pure data:
+// the API and the reporting store read the targets; the API serves the QA defaults and hands the
+// policy in force to each run it starts (api/qa-policies.ts), so the workflow never reads them.
+import { defineServiceLevels } from '../engine/service-level';
+import { defineQaPolicies } from '../engine/qa-policy';
 
 export const claimReviewServiceLevels = defineServiceLevels([
   {
@@ -27,9 +29,20 @@ export const claimReviewServiceLevels = defineServiceLevels([
   },
 ]);
 
-/** QA sampling per client (absent: no sampling unless the run's input asks for it). */
-const QA_BY_CLIENT: Record<string, QaSampling> = {};
-
-export function qaPolicyFor(client: string): QaSampling | undefined {
-  return QA_BY_CLIENT[client];
-}
+/**
+ * Four-eyes sampling each client agreed to: a share of the claims the bot approved on its own, a
+ * share of those a reviewer decided, every decision of the operators still in their first weeks,
+ * and every claim from an amount up. Reviews go to the claims-qa team.
+ */
+export const claimReviewQaPolicies = defineQaPolicies([
+  {
+    client: 'acme-health',
+    since: '2026-01-01',
+    policy: { botRate: 0.05, humanRate: 0.02, alwaysForOperators: ['ben.okafor'], alwaysAtOrAboveCents: 1_000_000, team: 'claims-qa' },
+  },
+  {
+    client: 'globex-insurance',
+    since: '2026-01-01',
+    policy: { botRate: 0.1, humanRate: 0.05, alwaysForOperators: ['carla.souza'], alwaysAtOrAboveCents: 2_500_000, team: 'claims-qa' },
+  },
+]);

@@ -5,7 +5,6 @@ import { ProcessRun } from '../engine/process-run';
 import { botSteps, type BotFailure } from '../engine/bot-step';
 import { claimReviewAttendedBots, type ClaimReviewBots } from './bots';
 import { offerBot } from '../engine/attended-bot';
-import { qaPolicyFor } from './service-levels';
 import {
   ClaimReviewInput,
   claimExceptionForm,
@@ -141,7 +140,9 @@ async function decide(run: ProcessRun, claim: ExtractedClaim, input: ClaimReview
 
 /** Four-eyes: a sampled claim goes to QA; a failed review's correction is entered by the bot, once. */
 async function checkQuality(run: ProcessRun, input: ClaimReviewInput, claim: ExtractedClaim, adjudication: Adjudication, receipt: AdjudicationReceipt, credential: string): Promise<AdjudicationReceipt> {
-  const policy = input.qaSampling ?? qaPolicyFor(input.client);
+  // The policy the run was started with: the client's in force at the start (the API put it in the
+  // input) or a supervisor's for this run. Never read live, so a change cannot alter a run in flight.
+  const policy = input.qaSampling;
   if (!policy) return receipt;
   run.step('quality-review');
   const verdict = await run.qualityReview({

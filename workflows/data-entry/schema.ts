@@ -5,7 +5,7 @@ import { ClientId } from '../engine/common-schemas';
 import { defineTaskForm } from '../engine/task-form';
 import { itemExceptionForm } from '../engine/item-batch';
 import { CrmRecord } from './record';
-import { DataEntryDocument, documentsFromCsv } from './documents';
+import { DataEntryDocument, documentsFromCsv, recognisedRecord } from './documents';
 
 export const DEFAULT_MIN_CONFIDENCE = 0.85;
 
@@ -68,7 +68,13 @@ export const correctRecordForm = defineTaskForm({
 });
 
 /** The CRM refused the record (or the bot failed): fix-and-retry takes the corrected record. */
-export const documentExceptionForm = itemExceptionForm('data-entry.document-exception', 'Resolve a document the bot could not key', CrmRecord);
+export const documentExceptionForm = itemExceptionForm(
+  'data-entry.document-exception',
+  'Resolve a document the bot could not key',
+  CrmRecord,
+  // The record the bot tried to key: the one an operator verified, else what was recognised.
+  (doc: DocumentItem) => doc.verified ?? recognisedRecord({ docRef: '', fields: doc.fields }),
+);
 
 export interface DataEntryOutcome {
   kind: 'keyed';

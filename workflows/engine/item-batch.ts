@@ -85,11 +85,20 @@ export function findItemHandler(name: string): ItemHandler | undefined {
 const Note = z.string().trim().max(500).optional();
 const Reason = z.string().trim().min(3, 'Give a reason of at least 3 characters').max(500);
 
-/** The exception form of a kind of item; fix-and-retry carries the corrected item data. */
-export function itemExceptionForm<D extends z.ZodType>(kind: string, title: string, fix: D) {
+/**
+ * The exception form of a kind of item; fix-and-retry carries the corrected item data, and its
+ * form starts from the item's current data (`current` makes the fix's shape of it when the two
+ * differ; default: the data is the fix, as with the default applyFix).
+ */
+export function itemExceptionForm<D extends z.ZodType>(kind: string, title: string, fix: D, current: (data: never) => unknown = (data) => data) {
   return defineTaskForm({
     kind,
     title,
+    prefill: (context): Record<string, Record<string, unknown>> => {
+      const data = (context.item as { data?: unknown } | undefined)?.data;
+      const start = data && typeof data === 'object' ? current(data as never) : undefined;
+      return start && typeof start === 'object' ? { 'fix-and-retry': { item: start as Record<string, unknown> } } : {};
+    },
     decision: z.discriminatedUnion('action', [
       z.object({ action: z.literal('retry'), data: z.object({ note: Note }).strict() }),
       z.object({ action: z.literal('fix-and-retry'), data: z.object({ item: fix, note: Note }).strict() }),

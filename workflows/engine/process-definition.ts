@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { TaskForm } from './task-form';
 import type { ServiceLevel } from './service-level';
 import type { ProcessSchedule } from './scheduled-input';
+import type { QaPolicyDefault } from './qa-policy';
 
 export const ORCHESTRATION_TASK_QUEUE = 'tandem-orchestration';
 
@@ -25,6 +26,13 @@ export interface ProcessDeclaration<I extends z.ZodType = z.ZodType> {
   taskForms: TaskForm[];
   /** The clients' contract terms for this process (versioned), read by reporting and the API. */
   serviceLevels?: readonly ServiceLevel[];
+  /**
+   * Each client's default QA sampling (engine/qa-policy.ts). Present: the process's input has a
+   * `qaSampling` field, a run started without one takes the client's policy in force (changed
+   * through GET/PUT /clients/{client}/qa-policies/{process}), and only supervisors and process
+   * admins may set it in a start.
+   */
+  qaPolicies?: readonly QaPolicyDefault[];
   clientOf(input: z.infer<I>): string;
   /** The business item a run works (claim, pay period, delivery): the unit of "once", see run-identity.ts. */
   businessRefOf(input: z.infer<I>): string;

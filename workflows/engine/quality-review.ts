@@ -10,11 +10,19 @@ import type { HumanTaskView, RecordedDecision } from './messages';
 
 const Reason = z.string().trim().min(3, 'Give a reason of at least 3 characters').max(500);
 
-/** The QA form of a process: pass, or fail with a reason and an optional correction of this shape. */
-export function defineQaForm<C extends z.ZodType>(kind: string, correction: C) {
+/**
+ * The QA form of a process: pass, or fail with a reason and an optional correction of this shape.
+ * `entered` makes the correction's starting value from the task's context: what was entered, so
+ * the reviewer changes only what is wrong (an unchanged one is no correction).
+ */
+export function defineQaForm<C extends z.ZodType>(kind: string, correction: C, entered?: (context: Record<string, unknown>) => Record<string, unknown> | undefined) {
   return defineTaskForm({
     kind,
     title: 'Quality review',
+    prefill: (context): Record<string, Record<string, unknown>> => {
+      const start = entered?.(context);
+      return start ? { fail: { correction: start } } : {};
+    },
     decision: z.discriminatedUnion('action', [
       z.object({ action: z.literal('pass'), data: z.object({ note: z.string().max(500).optional() }).strict() }),
       z.object({

@@ -15,6 +15,12 @@ export interface TaskForm<S extends DecisionSchema = DecisionSchema> {
   readonly title: string;
   /** `{ action, data }` union: one member per action the operator can take. */
   readonly decision: S;
+  /**
+   * The data an action's form starts from, made from the task's context (the item's current data
+   * for fix-and-retry, what was entered for a QA correction). Served with the task
+   * (GET /tasks/{taskId}); never read by the workflow, which validates what comes back.
+   */
+  readonly prefill?: (context: Record<string, unknown>) => Record<string, Record<string, unknown>>;
 }
 
 export type TaskDecision<F extends TaskForm> = z.infer<F['decision']>;

@@ -113,6 +113,8 @@ export const inbox = {
   attendedRun: (url) => call('GET', url),
   bulkComplete: (taskIds, action, data = {}) => call('POST', '/tasks/bulk-complete', { taskIds, action, data }),
   processes: () => call('GET', '/processes'),
+  /** The caller's clients: `{ clients: [{ id, name, timeZone }] }`. */
+  clients: () => call('GET', '/clients'),
   /** query: { process, client, status, businessRef, startedAfter, startedBefore, cursor, limit }: newest first. */
   runs: (query = {}) => call('GET', `/runs?${queryString(query)}`),
   run: (runId) => call('GET', `/runs/${enc(runId)}`),

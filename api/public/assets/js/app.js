@@ -8,6 +8,7 @@ import { TaskView } from './task.js';
 import { RunsView } from './runs.js';
 import { RunView } from './run.js';
 import { PlatformStatus } from './platform-status.js';
+import { loadClientNames } from './clients.js';
 
 let me;
 let queue;
@@ -91,6 +92,7 @@ function renderOperator() {
 
 async function start(operator) {
   me = operator;
+  await loadClientNames();
   renderOperator();
   queue = new QueueView($('#queue-view'), {
     me,

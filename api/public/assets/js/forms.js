@@ -29,48 +29,93 @@ function fromContext(context, key) {
   return undefined;
 }
 
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * Readies an action's data schema for the operator: titles from the field names, and money fields
- * (integers named …Cents) shown in currency units, so an operator types 900.00, not 90000; they
- * start from the task's current amount. `toData` turns the edited value back into the API's shape.
+ * Money fields (integers named …Cents) at any depth of an object schema become amounts in
+ * currency units, so an operator types 900.00, not 90000. Returns the converted fields' paths
+ * (['item', 'bonusCents']), to turn back into cents on submit.
  */
-function prepare(action, dataSchema, context) {
-  const schema = structuredClone(dataSchema ?? { type: 'object', properties: {} });
-  delete schema.$schema;
-  schema.title = humanize(action);
-  const required = new Set(schema.required ?? []);
-  const money = [];
-  const startval = {};
+function moneyInUnits(schema, path = []) {
+  const found = [];
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     if (MONEY_FIELD.test(key) && prop.type === 'integer') {
-      money.push(key);
+      found.push([...path, key]);
       Object.assign(prop, { type: 'number', title: prop.title ?? humanize(key.replace(MONEY_FIELD, '')) });
       if (typeof prop.minimum === 'number') prop.minimum /= 100;
       if (typeof prop.maximum === 'number') prop.maximum /= 100;
       prop.description = 'e.g. 900.00';
-      const current = fromContext(context, key);
-      if (typeof current === 'number') startval[key] = current / 100;
+    } else if (prop.type === 'object') {
+      found.push(...moneyInUnits(prop, [...path, key]));
     }
     prop.title ??= humanize(key);
   }
+  return found;
+}
+
+/** Applies `fn` to the value at `path` of `value` (a copy), when there is a number there. */
+function mapAt(value, path, fn) {
+  if (!isObject(value)) return value;
+  const [key, ...rest] = path;
+  if (!(key in value)) return value;
+  return { ...value, [key]: rest.length ? mapAt(value[key], rest, fn) : typeof value[key] === 'number' ? fn(value[key]) : value[key] };
+}
+
+/** Keeps only the keys the schema has (at every depth): the form takes no other. */
+function fitTo(schema, value) {
+  if (!isObject(value) || !schema.properties) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k in schema.properties).map(([k, v]) => [k, schema.properties[k].type === 'object' ? fitTo(schema.properties[k], v) : v]));
+}
+
+/**
+ * Readies an action's data schema for the operator: titles from the field names, money fields in
+ * currency units, and the form's starting values: the action's prefill from the API (fix-and-retry:
+ * the item's current data; a QA fail: what was entered) and a money field's current amount from the
+ * task's context. `toData` turns the edited value back into the API's shape; an optional group of
+ * fields left as it was prefilled is left out (a QA correction nobody changed is no correction).
+ */
+function prepare(action, dataSchema, context, prefill) {
+  const schema = structuredClone(dataSchema ?? { type: 'object', properties: {} });
+  delete schema.$schema;
+  schema.title = humanize(action);
+  const required = new Set(schema.required ?? []);
+  const money = moneyInUnits(schema);
+  let startval = fitTo(schema, structuredClone(prefill ?? {}));
+  for (const path of money) {
+    if (path.length === 1 && startval[path[0]] === undefined) {
+      const current = fromContext(context, path[0]);
+      if (typeof current === 'number') startval[path[0]] = current;
+    }
+    startval = mapAt(startval, path, (cents) => cents / 100);
+  }
+  const untouched = structuredClone(startval);
   const toData = (value) => {
-    const data = {};
+    let data = {};
     for (const [key, v] of Object.entries(value ?? {})) {
       if (v === '' && !required.has(key)) continue; // an untouched optional field, not an empty answer
-      data[key] = money.includes(key) && typeof v === 'number' ? Math.round(v * 100) : v;
+      if (!required.has(key) && isObject(v) && key in untouched && same(v, untouched[key])) continue;
+      data[key] = v;
     }
+    for (const path of money) data = mapAt(data, path, (units) => Math.round(units * 100));
     return data;
   };
-  const localErrors = (value) =>
-    money
-      .filter((key) => typeof value?.[key] === 'number' && Math.abs(value[key] * 100 - Math.round(value[key] * 100)) > 1e-6)
-      .map((key) => ({ field: `data.${key}`, message: 'At most two decimals' }));
+  const localErrors = (value) => {
+    const issues = [];
+    for (const path of money) {
+      let v = value;
+      for (const key of path) v = isObject(v) ? v[key] : undefined;
+      if (typeof v === 'number' && Math.abs(v * 100 - Math.round(v * 100)) > 1e-6) issues.push({ field: `data.${path.join('.')}`, message: 'At most two decimals' });
+    }
+    return issues;
+  };
   return { schema, startval, toData, localErrors };
 }
 
 export class DecisionPanel {
   #actions;
   #forms;
+  #prefill;
   #context;
   #submit;
   #editor;
@@ -78,9 +123,10 @@ export class DecisionPanel {
   #el = {};
 
   /** onSubmit(action, data) resolves when the decision is recorded, or throws a Problem. */
-  constructor({ actions, forms, context, disabledReason, onSubmit }) {
+  constructor({ actions, forms, prefill, context, disabledReason, onSubmit }) {
     this.#actions = actions;
     this.#forms = forms ?? {};
+    this.#prefill = prefill ?? {};
     this.#context = context;
     this.#submit = onSubmit;
     const buttons = actions.map((action) =>
@@ -119,7 +165,7 @@ export class DecisionPanel {
     this.#el.problem.replaceChildren();
     const JSONEditor = await loadJsonEditor();
     if (this.#chosen !== action) return; // another action was chosen while the editor loaded
-    const prepared = prepare(action, this.#forms[action], this.#context);
+    const prepared = prepare(action, this.#forms[action], this.#context, this.#prefill[action]);
     this.#el.holder.replaceChildren();
     this.#editor = new JSONEditor(this.#el.holder, {
       schema: prepared.schema,

@@ -4,6 +4,7 @@
 import { download, inbox, oversight } from './api.js';
 import { dateTime, duration, h } from './dom.js';
 import { chartPanels } from './portal-charts.js';
+import { clientName } from './clients.js';
 
 /** This month in the browser's calendar: `2026-12`. */
 export const thisMonth = () => new Date().toISOString().slice(0, 7);
@@ -75,7 +76,7 @@ export class Dashboard {
     const { panels, charts } = chartPanels(report, level?.turnaround.targetMs);
     this.#charts = charts;
     const drill = h('section', { class: 'panel drill', id: 'runs-behind', 'aria-labelledby': 'runs-behind-title', hidden: !figure });
-    const title = h('h1', { id: 'dashboard-title', tabindex: -1 }, `${client} · ${process ? titleOf(process) : 'all processes'}`);
+    const title = h('h1', { id: 'dashboard-title', tabindex: -1 }, `${clientName(client)} · ${process ? titleOf(process) : 'all processes'}`);
     this.#root.replaceChildren(
       h('header', { class: 'portal-head' }, h('div', {}, title, h('p', { class: 'muted level-line' }, levelLine(level, period, levels[0]?.calendar.timeZone))), this.#exports(client, period, process)),
       this.#controls(client, processes, process, period, titleOf),

@@ -6,6 +6,7 @@ import { inbox, session, SESSION_ENDED } from './api.js';
 import { $, h } from './dom.js';
 import { RunView } from './run.js';
 import { Dashboard, thisMonth } from './portal-dashboard.js';
+import { clientName, loadClientNames } from './clients.js';
 
 let me;
 let dashboard;
@@ -33,7 +34,7 @@ function route() {
     $('#client-switch').value = id;
     showView('dashboard');
     void dashboard.show(id, new URLSearchParams(client[2] ?? '')).then((shown) => {
-      if (!shown) notFound(`No client ${id} here: this portal shows ${me.clients.join(', ') || 'no clients'} only.`);
+      if (!shown) notFound(`No client ${id} here: this portal shows ${me.clients.map(clientName).join(', ') || 'no clients'} only.`);
     });
   } else if (run) {
     showView('run');
@@ -45,12 +46,13 @@ function route() {
   }
 }
 
-function start(person) {
+async function start(person) {
   me = person;
+  await loadClientNames();
   $('#operator').hidden = false;
   $('#operator-name').textContent = me.name ?? me.operatorId;
   const select = $('#client-switch');
-  select.replaceChildren(...me.clients.map((c) => h('option', { value: c }, c)));
+  select.replaceChildren(...me.clients.map((c) => h('option', { value: c }, clientName(c))));
   $('#client-switch-label').hidden = me.clients.length < 2;
   dashboard = new Dashboard($('#dashboard-view'));
   runView = new RunView($('#run-view'), { backTo: () => lastDashboard, backText: '← Back to the service overview' });
@@ -68,7 +70,7 @@ async function signIn(event) {
   try {
     const person = await inbox.me(token);
     session.signIn(token);
-    start(person);
+    await start(person);
   } catch (problem) {
     error.textContent = problem.status === 401 ? `Sign-in refused: ${problem.detail ?? problem.title}` : `Cannot sign in: ${problem.summary ?? problem}`;
     input.select();
@@ -107,7 +109,7 @@ async function boot() {
   }
   if (!session.token) return showSignIn();
   try {
-    start(await inbox.me(session.token));
+    await start(await inbox.me(session.token));
   } catch (problem) {
     session.signOut();
     showSignIn(problem.status === 401 ? `Sign-in refused: ${problem.detail ?? problem.title}` : `Cannot sign in: ${problem.summary ?? problem}`);

@@ -1,6 +1,7 @@
 // The queue's markup: header, filters, bulk bar, table and one row per task. No state here; the
 // queue view owns the tasks and hands in callbacks.
 import { due, h } from './dom.js';
+import { clientName } from './clients.js';
 
 /** Builds the fixed parts once; returns the elements the view updates. */
 export function buildQueueLayout(root, me, { onFilter, onTakeNext, onBulkApprove, onSelectAll, onLoadMore }) {
@@ -22,7 +23,7 @@ export function buildQueueLayout(root, me, { onFilter, onTakeNext, onBulkApprove
   el.filters = h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter tasks', onchange: onFilter, onsubmit: (e) => e.preventDefault() },
-    h('label', {}, 'Client ', select('client', [['', 'All clients'], ...me.clients.map((c) => [c, c])])),
+    h('label', {}, 'Client ', select('client', [['', 'All clients'], ...me.clients.map((c) => [c, clientName(c)])])),
     h('label', {}, 'Status ', select('status', [['active', 'Open and claimed'], ['open', 'Open'], ['claimed', 'Claimed']])),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'overdue' }), ' Overdue'),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'mine' }), ' Assigned to me'),
@@ -80,7 +81,7 @@ export function queueRow(task, { current, selected, me, onOpen, onToggle, onFocu
     h('td', { class: 'select' }, h('input', { type: 'checkbox', 'aria-label': `Select ${task.title}`, checked: selected, onchange: (e) => onToggle(task.taskId, e.target.checked) })),
     h('td', {}, h('span', { class: `prio p${task.priority}`, title: `Priority ${task.priority} (1 is most urgent)` }, `P${task.priority}`)),
     h('td', {}, h('a', { href: `#/task/${encodeURIComponent(task.taskId)}`, class: 'task-link' }, task.title)),
-    h('td', {}, task.client),
+    h('td', {}, clientName(task.client)),
     h('td', { class: 'mono' }, task.businessRef),
     h('td', { class: `status s-${task.status}` }, statusText(task, me.operatorId)),
     h('td', { class: when.overdue ? 'due overdue' : 'due' }, when.overdue ? h('strong', {}, when.text) : when.text),

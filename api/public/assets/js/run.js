@@ -3,6 +3,7 @@
 import { inbox } from './api.js';
 import { dateTime, duration, h, humanize } from './dom.js';
 import { runState } from './runs.js';
+import { clientName } from './clients.js';
 
 /** The run's steps as a panel (also on a task's page); null when there are none. */
 export function stepsPanel(steps = []) {
@@ -67,7 +68,7 @@ export class RunView {
     const detail = run.value;
     const meta = [
       h('span', { class: `badge s-${detail.status}` }, runState({ ...detail, phase: detail.phase })),
-      detail.client,
+      detail.client ? clientName(detail.client) : null,
       `started ${dateTime(detail.startedAt)}`,
       detail.closedAt ? `closed ${dateTime(detail.closedAt)}` : null,
       h('span', { class: 'mono' }, detail.runId),

@@ -3,6 +3,7 @@
 // run's steps and audit.
 import { inbox } from './api.js';
 import { dateTime, h } from './dom.js';
+import { clientName } from './clients.js';
 
 const PAGE_SIZE = 50;
 export const FILTERS = ['process', 'client', 'status', 'businessRef', 'startedAfter', 'startedBefore'];
@@ -138,7 +139,7 @@ export class RunsView {
       'form',
       { class: 'filters', role: 'search', 'aria-label': 'Filter runs', onchange: onFilter, onsubmit: (e) => (e.preventDefault(), onFilter()) },
       h('label', {}, 'Process ', select('process', [['', 'All processes']])),
-      h('label', {}, 'Client ', select('client', [['', 'All clients'], ...this.#me.clients.map((c) => [c, c])])),
+      h('label', {}, 'Client ', select('client', [['', 'All clients'], ...this.#me.clients.map((c) => [c, clientName(c)])])),
       h('label', {}, 'Status ', select('status', STATUSES)),
       h('label', {}, 'Reference ', h('input', { type: 'search', name: 'businessRef', placeholder: 'e.g. CLM-1002', oninput: () => (clearTimeout(typing), (typing = setTimeout(onFilter, 300))) })),
       h('label', {}, 'Started from ', h('input', { type: 'datetime-local', name: 'startedAfter' })),
@@ -165,7 +166,7 @@ export class RunsView {
           { 'data-run-id': run.runId },
           h('td', {}, dateTime(run.startedAt)),
           h('td', {}, run.process),
-          h('td', {}, run.client),
+          h('td', {}, clientName(run.client)),
           h('td', { class: 'mono' }, run.businessRef ?? '—'),
           h('td', { class: `status s-${run.status}` }, runState(run)),
           h('td', {}, run.closedAt ? dateTime(run.closedAt) : '—'),

@@ -4,6 +4,7 @@ import { inbox } from './api.js';
 import { renderContext, renderScreenshot, screenshotKey } from './context.js';
 import { dateTime, due, duration, h, humanize } from './dom.js';
 import { DecisionPanel } from './forms.js';
+import { clientName } from './clients.js';
 import { renderComments, renderLabels } from './notes.js';
 import { stepsPanel } from './run.js';
 import { followRun, mergeRuns, renderBots } from './bots.js';
@@ -99,6 +100,7 @@ export class TaskView {
     this.#panel = new DecisionPanel({
       actions: closed ? [] : task.actions,
       forms: this.#detail.form?.actions,
+      prefill: this.#detail.form?.prefill,
       context: task.context,
       disabledReason: claimedByOther ? `${holder} is working on this task; you can decide once they release it.` : null,
       onSubmit: async (action, data) => {
@@ -116,12 +118,12 @@ export class TaskView {
       bots: h('section', { class: 'panel bots', 'aria-labelledby': 'bots-title', 'aria-live': 'polite' }),
     };
     const shot = screenshotKey(task.context);
-    const screenshot = shot ? renderScreenshot(shot, `What the bot saw in ${task.client}’s system`) : null;
+    const screenshot = shot ? renderScreenshot(shot, `What the bot saw in ${clientName(task.client)}’s system`) : null;
     this.#release = screenshot?.release ?? (() => {});
     const meta = [
       h('span', { class: `badge s-${task.status}` }, humanize(task.status)),
       h('span', { class: `prio p${task.priority}` }, `P${task.priority}`),
-      task.client,
+      clientName(task.client),
       h('span', { class: 'mono' }, task.businessRef),
       h('span', { class: when.overdue ? 'overdue' : '' }, task.dueAt ? `due ${when.text}` : 'no due time'),
       `opened ${dateTime(task.createdAt)}`,

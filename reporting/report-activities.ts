@@ -1,22 +1,22 @@
 // The reporting activity the service-report workflows call: brings the reporting store up to date
 // with Temporal (every run closed so far, so a report of a period that just closed is complete),
 // then reads each process's KPIs for the period and checks them against the service level.
-import type { ClientOversight } from '../api/client-oversight';
+import type { ReportActivities } from '../contract/service-reports';
+import type { KpiReport } from './kpi-report';
 import { periodBounds } from './periods';
-import { breachesOf, processSummary, type ServiceReportSummary } from './service-report';
+import { breachesOf, processSummary } from './service-report';
 
-export interface ReportRequest {
-  client: string;
-  period: string;
-  /** A closed period (every miss is a breach) or a running one (misses over enough items). */
-  final: boolean;
+export type { ReportActivities, ReportRequest } from '../contract/service-reports';
+
+/** What the activity reads: the API's ClientOversight is one (kept structural, so reporting imports nothing above it). */
+export interface OversightSource {
+  timeZoneOf(client: string): string;
+  refresh(): Promise<void>;
+  serviceLevels(client: string): ReadonlyArray<{ process: string }>;
+  report(client: string, period: string, process?: string): Promise<KpiReport | undefined>;
 }
 
-export interface ReportActivities {
-  compileServiceReport(request: ReportRequest): Promise<ServiceReportSummary>;
-}
-
-export function createReportActivities(oversight: ClientOversight, now: () => number = Date.now): ReportActivities {
+export function createReportActivities(oversight: OversightSource, now: () => number = Date.now): ReportActivities {
   return {
     async compileServiceReport({ client, period, final }) {
       const bounds = periodBounds(period, oversight.timeZoneOf(client));

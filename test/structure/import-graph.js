@@ -97,6 +97,8 @@ export function bundleEntries(root) {
     'workflows/engine/item-batch-workflow.ts',
     'workflows/engine/webhook-subscription.ts',
     'workflows/engine/scheduled-start.ts',
+    'workflows/engine/service-report.ts',
+    'workflows/engine/qa-policy-record.ts',
     ...processes.flatMap((p) => [`workflows/${p}/workflow.ts`, `workflows/${p}/definition.ts`]),
   ].filter((f) => existsSync(join(root, f)));
 }

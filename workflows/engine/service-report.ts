@@ -9,9 +9,8 @@
 import { ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { NotificationActivities } from './events';
-import type { ReportActivities } from '../../reporting/report-activities';
-import type { ServiceLevelBreach, ServiceReportSummary } from '../../reporting/service-report';
-import { closedPeriodAt, runningPeriodsAt } from '../../reporting/periods';
+import type { ReportActivities, ServiceLevelBreach, ServiceReportSummary } from '../../contract/service-reports';
+import { closedPeriodAt, runningPeriodsAt } from './report-periods';
 
 export const SERVICE_REPORT_SCHEDULE_WORKFLOW = 'serviceReportSchedule';
 export const SERVICE_REPORT_WORKFLOW = 'serviceReport';

@@ -11,6 +11,7 @@ import type { Actor, CompleteTaskResult, HumanTaskView } from '../workflows/engi
 import type { DecisionIssue } from '../workflows/engine/task-form';
 import type { TaskIndex } from '../inbox/task-index';
 import { problems, type ProblemError } from './problems';
+import { SEARCH_ATTRIBUTES } from '../contract/search-attributes';
 import type { TaskMetrics } from '../platform/metrics/task-metrics';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
@@ -168,7 +169,9 @@ export class TaskDesk {
     // The query of an ended run goes through a worker's replay, which a busy worker may not answer
     // in time: that is no proof the task never was (a 404 would tell a retrying client so), and the
     // answer it needs, 409 naming who decided or its own decision, comes on the next try.
-    if (unread) return problems.unavailable(`Run ${runId} has ended and its tasks could not be read just now; send the call again`);
+    // Only someone who may see the run's client hears that it exists: anyone else gets the 404.
+    const runClient = description?.typedSearchAttributes.get(SEARCH_ATTRIBUTES.client);
+    if (unread && runClient !== undefined && actor.clients.includes(runClient)) return problems.unavailable(`Run ${runId} has ended and its tasks could not be read just now; send the call again`);
     if (!description || !task || !inScope(task, actor)) return problems.taskNotFound(`No task ${taskId}`);
     if (description.status.name === 'CANCELLED' || task.status === 'cancelled') return problems.taskCancelled(`Run ${runId} was cancelled`);
     if (task.decision) {

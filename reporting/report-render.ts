@@ -18,12 +18,13 @@ const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => `
 const pct = (r: number | null): string => (r === null ? '–' : `${(r * 100).toFixed(1)} %`);
 const hours = (ms: number | null): string => (ms === null ? '–' : `${(ms / 3_600_000).toFixed(1)} h`);
 
-export function printableReport(period: string, r: KpiReport, levels: ServiceLevel[]): string {
+/** `clientName`: how the client is called on the page (the directory's name; its id by default). */
+export function printableReport(period: string, r: KpiReport, levels: ServiceLevel[], clientName: string = r.client): string {
   const line = (label: string, value: string, target = '') => `<tr><th>${esc(label)}</th><td>${esc(value)}</td><td>${esc(target)}</td></tr>`;
   const level = levels.find((l) => l.process === r.process);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Service report ${esc(r.client)} ${esc(period)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Service report ${esc(clientName)} ${esc(period)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:50rem}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}</style></head>
-<body><h1>Service report: ${esc(r.client)}${r.process ? ` · ${esc(r.process)}` : ''}</h1><p>Period ${esc(period)} (${esc(r.from)} – ${esc(r.to)})${level ? `, service level version ${level.version}` : ''}</p>
+<body><h1>Service report: ${esc(clientName)}${r.process ? ` · ${esc(r.process)}` : ''}</h1><p>Period ${esc(period)} (${esc(r.from)} – ${esc(r.to)})${level ? `, service level version ${level.version}` : ''}</p>
 <table><thead><tr><th>KPI</th><th>Measured</th><th>Target</th></tr></thead><tbody>
 ${line('Items completed', String(r.volume.completed))}
 ${line('Turnaround within target', pct(r.turnaround.attainment), r.turnaround.target === null ? '' : `≥ ${pct(r.turnaround.target)}`)}

@@ -11,6 +11,7 @@ import { REPORT_READERS } from '../auth/route-roles';
 import { problems } from '../problems';
 import { withProblems } from './responses';
 import { itemsCsv, printableReport } from '../../reporting/report-render';
+import { clientName } from '../../platform/clients';
 import { RunFigure } from '../../reporting/run-figures';
 import { ServiceLevelBreach } from '../../reporting/service-report';
 import { serviceReportRoutes } from './service-reports';
@@ -159,7 +160,7 @@ export const clientOversightRoutes: FastifyPluginAsyncZod<{ oversight: ClientOve
           .header('content-disposition', `attachment; filename="${client}.${period}.csv"`)
           .send(itemsCsv(rows) as never);
       }
-      if (format === 'html') return reply.type('text/html; charset=utf-8').send(printableReport(period, report, oversight.serviceLevels(client)) as never);
+      if (format === 'html') return reply.type('text/html; charset=utf-8').send(printableReport(period, report, oversight.serviceLevels(client), clientName(client)) as never);
       const breaches = await oversight.reportSchedules.breaches(client, period);
       return { period, ...report, serviceLevelBreaches: breaches.filter((b) => !process || b.process === process) };
     },

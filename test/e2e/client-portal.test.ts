@@ -171,7 +171,7 @@ describe('client portal', () => {
     const htmlDownload = tab.waitForEvent('download');
     await tab.getByRole('button', { name: 'Printable report' }).click();
     const html = await readFile((await (await htmlDownload).path())!, 'utf8');
-    expect(html).toContain(`Service report: ${ACME}`);
+    expect(html).toContain(`Service report: ${ACME_NAME}`);
     expect(html).toContain(pct(k.turnaround.attainment));
 
     // Nothing of globex anywhere: no client to switch to, no reference, and its address is not found.

@@ -91,7 +91,8 @@ describe('web inbox: runs', () => {
     expect(await tab.locator(`#runs-view tr[data-run-id="${globex.runId}"]`).count(), 'another client’s run').toBe(0);
     const clients = await rows.locator('td:nth-child(3)').allTextContents();
     expect(clients.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(clients)).toEqual(new Set(['acme-health']));
+    // The client by its name from the client directory (acme-health is "Acme Health").
+    expect(new Set(clients)).toEqual(new Set(['Acme Health']));
     // Newest first: the open run started after the decided one.
     const order = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.runId));
     expect(order.indexOf(open.runId)).toBeLessThan(order.indexOf(decided.runId));

@@ -16,6 +16,8 @@ let tree: string;
 beforeAll(async () => {
   tree = await mkdtemp(join(tmpdir(), 'tandem-catalogue-'));
   await cp(WORKFLOWS_DIR, join(tree, 'workflows'), { recursive: true });
+  // The shared contract the workflow code imports (the ground floor, test/structure/layers.ts).
+  await cp(join(ROOT, 'contract'), join(tree, 'contract'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
 });
 afterAll(async () => {
